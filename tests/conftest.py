@@ -1,0 +1,112 @@
+"""Fixtures after Flask's tutorial: `app`, `client`, `runner`, on a real database.
+
+The suite runs on SQLite by default and on PostgreSQL when TUTOR_TEST_DATABASE_URL is set.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from tutor import create_app
+from tutor.extensions import db
+from tutor.models import INSTRUCTOR, Delivery, User
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = ROOT / "content"
+PASSWORD = "correct horse 8"
+
+
+def database_uri(tmp_path: Path) -> str:
+    url = os.environ.get("TUTOR_TEST_DATABASE_URL")
+    if url:
+        from tutor.config import database_url
+        return database_url(url)
+    return f"sqlite:///{tmp_path / 'test.sqlite'}"
+
+
+def make_app(tmp_path: Path, **overrides: Any) -> Flask:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_uri(tmp_path),
+        "TUTOR_CONTENT_DIR": str(CONTENT),
+        "TUTOR_CONTENT_POLL_SECONDS": 0,
+        "WTF_CSRF_ENABLED": False,
+    }
+    config.update(overrides)
+    app = create_app(config)
+    with app.app_context():   # a shared PostgreSQL database starts each test empty
+        db.drop_all()
+        db.create_all()
+    return app
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Flask]:
+    app = make_app(tmp_path)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+def register(client: FlaskClient, username: str = "xiaoming", password: str = PASSWORD) -> Any:
+    return client.post("/auth/register", data={"username": username, "password": password,
+                                               "confirm": password})
+
+
+def login(client: FlaskClient, username: str, password: str = PASSWORD) -> Any:
+    return client.post("/auth/login", data={"username": username, "password": password})
+
+
+def make_instructor(app: Flask, username: str = "teacher") -> int:
+    with app.app_context():
+        user = User(username=username, role=INSTRUCTOR)
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        db.session.commit()
+        return user.id
+
+
+def start_set(client: FlaskClient, scope: str = "kp", scope_id: str = "survey.methods") -> int:
+    response = client.post("/practice/start", data={"course": "chapter8", "scope": scope, "id": scope_id})
+    assert response.status_code == 302, response.data
+    return int(re.search(r"/practice/(\d+)$", response.headers["Location"]).group(1))
+
+
+def current_delivery(app: Flask, set_id: int) -> Delivery:
+    """The delivery the question page just presented (the newest of the set)."""
+    with app.app_context():
+        return db.session.scalars(select(Delivery).where(Delivery.set_id == set_id)
+                                  .order_by(Delivery.position.desc())).first()
+
+
+def answer_values(question: Any, order: list[int], correct: bool = True) -> list[str]:
+    """Form values (shown positions) that answer `question` right, or wrong."""
+    from tutor.questions.base import LETTERS
+    if question.type == "truefalse":
+        return ["true" if question.answer == correct else "false"]
+    key = {question.answer} if isinstance(question.answer, str) else set(question.answer)
+    right = [str(shown) for shown, original in enumerate(order) if LETTERS[original] in key]
+    if correct:
+        return right if question.type == "multiple" else right[:1]
+    wrong = [str(shown) for shown, original in enumerate(order) if LETTERS[original] not in key]
+    return wrong[:1]

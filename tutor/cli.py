@@ -1,0 +1,73 @@
+"""Command line: `flask --app tutor content check [DIR]` and `flask --app tutor user create`."""
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from tutor.content.loader import Catalog, load
+from tutor.extensions import db
+from tutor.models import INSTRUCTOR, STUDENT, User
+from tutor.questions import REGISTRY
+
+content_cli = AppGroup("content", help="Check the YAML course content.")
+user_cli = AppGroup("user", help="Manage accounts.")
+
+
+@content_cli.command("check")
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+def check(directory: Path | None) -> None:
+    """Check every content file; print errors (exit 1) or a summary (exit 0)."""
+    catalog = load(directory or current_app.config["TUTOR_CONTENT_DIR"])
+    if catalog.errors:
+        for error in catalog.errors:
+            click.echo(str(error))
+        click.echo(f"\n{len(catalog.errors)} 个错误，涉及 {len({e.file for e in catalog.errors})} 个文件", err=True)
+        raise SystemExit(1)
+    click.echo(summary(catalog))
+
+
+def summary(catalog: Catalog) -> str:
+    lines = [f"{len(catalog.files)} 个文件，没有错误。"]
+    types = list(REGISTRY)
+    for course in catalog.courses.values():
+        lines.append(f"\n课程 {course.id}：{course.manifest.title}（{len(course.questions)} 道题，{len(course.lessons)} 篇课文）")
+        header = f"  {'知识点':<34}" + "".join(f"{REGISTRY[t].label:>6}" for t in types) + f"{'合计':>6}  课文"
+        for topic in course.topics:
+            counts = Counter(q.type for q in course.questions_in_topic(topic.id))
+            lines.append(f"\n  主题 {topic.id} {topic.name}：" + "，".join(
+                f"{REGISTRY[t].label} {counts[t]}" for t in types) + f"，合计 {sum(counts.values())}")
+            lines.append(header)
+            for kp in topic.knowledge_points:
+                kp_counts = Counter(q.type for q in course.by_knowledge_point[kp.id])
+                lesson = course.section_of.get(kp.id)
+                lines.append(f"  {kp.id:<36}" + "".join(f"{kp_counts[t]:>8}" for t in types)
+                             + f"{sum(kp_counts.values()):>8}  {lesson[0].id if lesson else '（无）'}")
+        totals = Counter(q.type for q in course.questions)
+        lines.append("\n  全部：" + "，".join(f"{REGISTRY[t].label} {totals[t]}" for t in types))
+    return "\n".join(lines)
+
+
+@user_cli.command("create")
+@click.argument("username")
+@click.option("--instructor", is_flag=True, help="Create an instructor instead of a student.")
+@click.password_option("--password", prompt="密码", confirmation_prompt="再次输入密码")
+def create_user(username: str, instructor: bool, password: str) -> None:
+    """Create an account; the password is prompted for, never defaulted."""
+    if len(password) < 8:
+        raise click.ClickException("密码至少 8 个字符")
+    if db.session.scalar(db.select(User).where(db.func.lower(User.username) == username.lower())):
+        raise click.ClickException(f"用户名 {username} 已存在")
+    user = User(username=username, role=INSTRUCTOR if instructor else STUDENT)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"已创建{'教师' if instructor else '学生'}账号 {username}")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(content_cli)
+    app.cli.add_command(user_cli)

@@ -1,0 +1,365 @@
+"""Load a content tree into immutable courses, checking every file and keeping going.
+
+`load(root)` reads a tree once. `ContentLoader` keeps the parse of every file keyed by its
+size and modification time, so a refresh re-parses only the files that changed; a file with
+errors is left out and its last good version, if there is one, is served instead.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Iterator, Mapping
+
+from pydantic import BaseModel, ValidationError
+
+from tutor.content import yamlstrict
+from tutor.content.course import Course, QuestionSource
+from tutor.content.messages import pydantic_message
+from tutor.content.model import Lesson, Manifest, QuestionFileHeader
+from tutor.questions import REGISTRY, QuestionBase
+
+MANIFEST = "course.yaml"
+FOLDERS = ("lessons", "questions")
+SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True, order=True)
+class ContentError:
+    file: str
+    line: int
+    column: int
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.path or '(文件)'}: {self.message}"
+
+
+def format_path(path: tuple[str | int, ...]) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+@dataclass(frozen=True)
+class QuestionSet:
+    topic: str
+    questions: tuple[tuple[int, QuestionBase], ...]   # (index in the file, question)
+
+
+@dataclass
+class ParsedFile:
+    display: str
+    value: Manifest | Lesson | QuestionSet | None
+    errors: list[ContentError]
+    doc: yamlstrict.Document
+
+    def error(self, path: tuple[str | int, ...], message: str) -> ContentError:
+        line, column = self.doc.position(path)
+        return ContentError(self.display, line, column, format_path(path), message)
+
+
+def _validate(parsed: ParsedFile, model: type[BaseModel], value: Any,
+              base: tuple[str | int, ...] = ()) -> Any:
+    try:
+        return model.model_validate(value)
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            parsed.errors.append(parsed.error(base + tuple(err["loc"]), pydantic_message(err)))
+        return None
+
+
+def parse_file(path: Path, display: str, kind: str) -> ParsedFile:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        doc = yamlstrict.Document()
+        return ParsedFile(display, None, [ContentError(display, 1, 1, "", f"无法读取文件：{exc.strerror}")], doc)
+    doc = yamlstrict.parse(data)
+    parsed = ParsedFile(display, None, [], doc)
+    parsed.errors.extend(ContentError(display, p.line, p.column, format_path(p.path), p.message)
+                         for p in doc.problems)
+    if parsed.errors:
+        return parsed
+    if not isinstance(doc.value, dict):
+        parsed.errors.append(parsed.error((), "文件的顶层应是“键: 值”映射"))
+        return parsed
+    if kind == "manifest":
+        parsed.value = _validate(parsed, Manifest, doc.value)
+    elif kind == "lessons":
+        parsed.value = _validate(parsed, Lesson, doc.value)
+    else:
+        parsed.value = _parse_questions(parsed, doc.value)
+    if parsed.errors:
+        parsed.value = None
+    return parsed
+
+
+def _parse_questions(parsed: ParsedFile, value: dict) -> QuestionSet | None:
+    header = _validate(parsed, QuestionFileHeader, value)
+    if header is None:
+        return None
+    questions: list[tuple[int, QuestionBase]] = []
+    first_index: dict[str, int] = {}
+    for index, item in enumerate(header.questions):
+        base = ("questions", index)
+        kind = REGISTRY.get(item.get("type")) if isinstance(item.get("type"), str) else None
+        if kind is None:
+            known = "、".join(REGISTRY)
+            parsed.errors.append(parsed.error(base + ("type",), f"未知题型 {item.get('type')!r}，可用题型：{known}"))
+            continue
+        question = _validate(parsed, kind.model, item, base)
+        if question is None:
+            continue
+        for sub_path, message in kind.check(question):
+            parsed.errors.append(parsed.error(base + sub_path, message))
+        if question.id in first_index:
+            parsed.errors.append(parsed.error(
+                base + ("id",), f"题目 id {question.id} 重复（与 questions[{first_index[question.id]}] 相同）"))
+            continue
+        first_index[question.id] = index
+        questions.append((index, question))
+    return QuestionSet(header.topic, tuple(questions))
+
+
+def version_of(question: QuestionBase) -> str:
+    return hashlib.sha256(question.model_dump_json().encode()).hexdigest()[:16]
+
+
+Signature = tuple[int, int]
+
+
+def _stat(path: Path) -> Signature | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size)
+
+
+def _course_files(course_dir: Path) -> Iterator[tuple[Path, str]]:
+    yield course_dir / MANIFEST, "manifest"
+    for folder in FOLDERS:
+        base = course_dir / folder
+        if not base.is_dir():
+            continue
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in sorted(filenames):
+                if name.endswith(SUFFIXES) and not name.startswith("."):
+                    yield Path(dirpath) / name, folder
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Everything loaded from one content tree, with every problem found in it."""
+
+    courses: Mapping[str, Course]
+    errors: tuple[ContentError, ...]
+    files: tuple[str, ...]
+    stale: tuple[str, ...]            # files with errors whose last good version is served
+    loaded_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def course(self, course_id: str | None = None) -> Course | None:
+        if course_id is None:
+            return next(iter(self.courses.values()), None)
+        return self.courses.get(course_id)
+
+
+class ContentLoader:
+    """Loads a content root (a folder of course folders, or one course folder) incrementally."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root).resolve()
+        self._parsed: dict[Path, tuple[Signature, ParsedFile]] = {}
+        self._last_good: dict[Path, ParsedFile] = {}
+        self._signature: tuple | None = None
+
+    def _display(self, path: Path) -> str:
+        return (Path(self.root.name) / path.relative_to(self.root)).as_posix()
+
+    def course_dirs(self) -> list[Path]:
+        if (self.root / MANIFEST).is_file():
+            return [self.root]
+        if not self.root.is_dir():
+            return []
+        return sorted(p for p in self.root.iterdir() if (p / MANIFEST).is_file())
+
+    def scan(self) -> list[tuple[Path, str, Signature | None]]:
+        return [(path, kind, _stat(path))
+                for course_dir in self.course_dirs()
+                for path, kind in _course_files(course_dir)]
+
+    def changed(self) -> bool:
+        """A cheap check: has any file been added, removed or modified since the last refresh?"""
+        return tuple((p, s) for p, _, s in self.scan()) != self._signature
+
+    def refresh(self) -> Catalog:
+        files = self.scan()
+        self._signature = tuple((p, s) for p, _, s in files)
+        present = {p for p, _, _ in files}
+        for gone in set(self._parsed) - present:
+            self._parsed.pop(gone, None)
+            self._last_good.pop(gone, None)
+        errors: list[ContentError] = []
+        if not files and not self.root.is_dir():
+            errors.append(ContentError(self.root.name, 1, 1, "", "内容目录不存在"))
+        elif not files:
+            errors.append(ContentError(self.root.name, 1, 1, "", f"没有找到任何课程（缺少 {MANIFEST}）"))
+        by_course: dict[Path, list[tuple[Path, str, Signature | None]]] = {}
+        for path, kind, sig in files:
+            by_course.setdefault(path.parent if kind == "manifest" else _course_root(path), []).append((path, kind, sig))
+        courses: dict[str, Course] = {}
+        stale: list[str] = []
+        for course_dir, course_files in by_course.items():
+            course = self._assemble(course_files, errors, stale)
+            if course is None:
+                continue
+            if course.id in courses:
+                errors.append(ContentError(self._display(course_dir / MANIFEST), 1, 1, "id",
+                                           f"课程 id {course.id} 与另一个课程重复"))
+                continue
+            courses[course.id] = course
+        return Catalog(MappingProxyType(courses), tuple(sorted(errors)),
+                       tuple(self._display(p) for p, _, _ in files), tuple(stale))
+
+    def _parse(self, path: Path, kind: str, sig: Signature | None) -> ParsedFile:
+        cached = self._parsed.get(path)
+        if cached is not None and sig is not None and cached[0] == sig:
+            return cached[1]
+        parsed = parse_file(path, self._display(path), kind)
+        if sig is not None:
+            self._parsed[path] = (sig, parsed)
+        return parsed
+
+    def _choose(self, path: Path, current: ParsedFile, problems: list[ContentError],
+                errors: list[ContentError], stale: list[str],
+                check: Any) -> ParsedFile | None:
+        """The version of a file to serve: the current one if clean, else the last good one."""
+        if current.value is not None and not problems:
+            self._last_good[path] = current
+            return current
+        errors.extend(current.errors or problems)
+        previous = self._last_good.get(path)
+        if previous is not None and previous is not current and not check(previous):
+            stale.append(current.display)
+            return previous
+        return None
+
+    def _assemble(self, course_files: list[tuple[Path, str, Signature | None]],
+                  errors: list[ContentError], stale: list[str]) -> Course | None:
+        manifest_path, _, manifest_sig = course_files[0]
+        parsed_manifest = self._parse(manifest_path, "manifest", manifest_sig)
+        chosen = self._choose(manifest_path, parsed_manifest, [], errors, stale, lambda _: [])
+        if chosen is None:
+            return None
+        manifest: Manifest = chosen.value  # type: ignore[assignment]
+        topic_kps = {t.id: {kp.id for kp in t.knowledge_points} for t in manifest.topics}
+        all_kps = {kp for kps in topic_kps.values() for kp in kps}
+        errors.extend(_manifest_problems(chosen))
+
+        lessons: list[Lesson] = []
+        lesson_ids: dict[str, str] = {}
+        section_at: dict[str, str] = {}
+        questions: list[QuestionBase] = []
+        sources: dict[str, QuestionSource] = {}
+        for path, kind, sig in course_files[1:]:
+            current = self._parse(path, kind, sig)
+            check = (lambda p: list(_lesson_refs(p, topic_kps, all_kps))) if kind == "lessons" \
+                else (lambda p: list(_question_refs(p, topic_kps, all_kps)))
+            problems = check(current) if current.value is not None else []
+            served = self._choose(path, current, problems, errors, stale, check)
+            if served is None:
+                continue
+            if kind == "lessons":
+                lesson: Lesson = served.value  # type: ignore[assignment]
+                if lesson.id in lesson_ids:
+                    errors.append(served.error(("id",), f"课文 id {lesson.id} 与 {lesson_ids[lesson.id]} 重复"))
+                    continue
+                lesson_ids[lesson.id] = served.display
+                kept = []
+                for index, section in enumerate(lesson.sections):
+                    if section.knowledge_point in section_at:
+                        errors.append(served.error(("sections", index, "knowledge_point"),
+                                                   f"知识点 {section.knowledge_point} 已在 {section_at[section.knowledge_point]} 中讲解"))
+                        continue
+                    section_at[section.knowledge_point] = served.display
+                    kept.append(section)
+                lessons.append(lesson.model_copy(update={"sections": tuple(kept)}))
+            else:
+                qset: QuestionSet = served.value  # type: ignore[assignment]
+                for index, question in qset.questions:
+                    if question.id in sources:
+                        errors.append(served.error(("questions", index, "id"),
+                                                   f"题目 id {question.id} 与 {sources[question.id].file} 中的题目重复"))
+                        continue
+                    line, _ = served.doc.position(("questions", index))
+                    sources[question.id] = QuestionSource(served.display, line)
+                    questions.append(question)
+        lessons.sort(key=lambda lesson: (lesson.order, lesson.id))
+        return Course(manifest, tuple(lessons), tuple(questions),
+                      MappingProxyType({q.id: version_of(q) for q in questions}),
+                      MappingProxyType(sources))
+
+
+def _course_root(path: Path) -> Path:
+    for parent in path.parents:
+        if (parent / MANIFEST).is_file():
+            return parent
+    return path.parent
+
+
+def _manifest_problems(parsed: ParsedFile) -> Iterator[ContentError]:
+    manifest: Manifest = parsed.value  # type: ignore[assignment]
+    seen: dict[str, str] = {}
+    for t_index, topic in enumerate(manifest.topics):
+        if topic.id in seen:
+            yield parsed.error(("topics", t_index, "id"), f"主题 id {topic.id} 重复")
+        seen[topic.id] = "topic"
+        for k_index, kp in enumerate(topic.knowledge_points):
+            if kp.id in seen:
+                yield parsed.error(("topics", t_index, "knowledge_points", k_index, "id"),
+                                   f"知识点 id {kp.id} 重复")
+            seen[kp.id] = "kp"
+
+
+def _lesson_refs(parsed: ParsedFile, topic_kps: dict[str, set[str]], all_kps: set[str]) -> Iterator[ContentError]:
+    lesson: Lesson = parsed.value  # type: ignore[assignment]
+    if lesson.topic not in topic_kps:
+        yield parsed.error(("topic",), f"course.yaml 中没有主题 {lesson.topic}")
+        return
+    for index, section in enumerate(lesson.sections):
+        yield from _kp_ref(parsed, ("sections", index, "knowledge_point"), section.knowledge_point,
+                           lesson.topic, topic_kps, all_kps)
+
+
+def _question_refs(parsed: ParsedFile, topic_kps: dict[str, set[str]], all_kps: set[str]) -> Iterator[ContentError]:
+    qset: QuestionSet = parsed.value  # type: ignore[assignment]
+    if qset.topic not in topic_kps:
+        yield parsed.error(("topic",), f"course.yaml 中没有主题 {qset.topic}")
+        return
+    for index, question in qset.questions:
+        yield from _kp_ref(parsed, ("questions", index, "knowledge_point"), question.knowledge_point,
+                           qset.topic, topic_kps, all_kps)
+
+
+def _kp_ref(parsed: ParsedFile, path: tuple[str | int, ...], kp: str, topic: str,
+            topic_kps: dict[str, set[str]], all_kps: set[str]) -> Iterator[ContentError]:
+    if kp not in all_kps:
+        yield parsed.error(path, f"course.yaml 中没有知识点 {kp}")
+    elif kp not in topic_kps[topic]:
+        yield parsed.error(path, f"知识点 {kp} 不属于本文件的主题 {topic}")
+
+
+def load(root: str | os.PathLike[str]) -> Catalog:
+    """Read a content tree once: every course in it, and every problem found."""
+    return ContentLoader(root).refresh()

@@ -1,0 +1,68 @@
+"""The content model: what a manifest, a lesson file and a question file may contain.
+
+Every model is frozen, strict (no silent type coercion) and forbids unknown keys, so an
+author's typo is an error with a location, never a field quietly ignored.
+"""
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=100)]
+Text = Annotated[str, StringConstraints(pattern=r"\S", max_length=20_000)]
+Name = Annotated[str, StringConstraints(pattern=r"\S", max_length=200)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, strict=True, extra="forbid")
+
+
+class KnowledgePoint(Strict):
+    id: Id
+    name: Name
+
+
+class Topic(Strict):
+    id: Id
+    name: Name
+    knowledge_points: tuple[KnowledgePoint, ...] = Field(min_length=1)
+
+
+class Manifest(Strict):
+    id: Id
+    title: Name
+    exam: Name
+    chapter: Name | None = None
+    description: Text | None = None
+    topics: tuple[Topic, ...] = Field(min_length=1)
+
+
+class LessonExample(Strict):
+    title: Name
+    body: Text
+
+
+class LessonSection(Strict):
+    knowledge_point: Id
+    title: Name
+    key_points: tuple[Text, ...] = Field(min_length=1)
+    explanation: Text
+    examples: tuple[LessonExample, ...] = Field(min_length=1)
+    pitfalls: tuple[Text, ...] = ()
+    supplement: Text | None = None
+
+
+class Lesson(Strict):
+    id: Id
+    topic: Id
+    title: Name
+    order: int = 0
+    sections: tuple[LessonSection, ...] = Field(min_length=1)
+
+
+class QuestionFileHeader(Strict):
+    """A question file: a topic and a list of questions, each validated by its own type."""
+
+    topic: Id
+    questions: tuple[dict, ...] = Field(min_length=1)

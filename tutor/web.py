@@ -1,0 +1,95 @@
+"""Glue shared by the blueprints: the current course, access rules, template helpers."""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any, Callable, TypeVar
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, g, render_template, request
+from flask_login import current_user
+from markupsafe import Markup
+
+from tutor import markdown
+from tutor.content.course import Course
+from tutor.content.loader import Catalog
+from tutor.extensions import db, login_manager
+from tutor.models import User
+from tutor.questions import REGISTRY
+from tutor.questions.base import LETTERS
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def catalog() -> Catalog:
+    return g.catalog
+
+
+def course_or_404(course_id: str) -> Course:
+    course = catalog().course(course_id)
+    if course is None:
+        abort(404)
+    return course
+
+
+def instructor_required(view: F) -> F:
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if not current_user.is_instructor:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this site: no scheme, no host, no protocol-relative `//evil`."""
+    if not target:
+        return None
+    target = target.strip().replace("\\", "/")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def init_app(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录。"
+    login_manager.login_message_category = "info"
+
+    app.jinja_env.filters["markdown"] = lambda text: Markup(markdown.render(text or ""))
+    app.jinja_env.filters["markdown_inline"] = lambda text: Markup(markdown.render_inline(text or ""))
+    app.jinja_env.filters["percent"] = lambda value: "—" if value is None else f"{value * 100:.0f}%"
+    app.jinja_env.globals["LETTERS"] = LETTERS
+    app.jinja_env.globals["type_label"] = lambda name: REGISTRY[name].label if name in REGISTRY else name
+
+    for code, title in ((403, "没有权限"), (404, "页面不存在"), (500, "服务器出错了")):
+        app.register_error_handler(code, _error_page(code, title))
+
+    @app.errorhandler(400)
+    def bad_request(error: Any) -> Any:
+        return render_template("error.html", code=400, title="请求无效",
+                               message="表单已过期或无效，请返回上一页刷新后重试。"), 400
+
+
+def _error_page(code: int, title: str) -> Callable[[Any], Any]:
+    messages = {403: "你没有权限查看这个页面。", 404: "你要找的页面不存在，可能已被移除。",
+                500: "服务器出了点问题，请稍后再试。"}
+
+    def handler(error: Any) -> Any:
+        if code == 500:
+            db.session.rollback()
+        return render_template("error.html", code=code, title=title, message=messages[code]), code
+
+    return handler
+
+
+def wants_path() -> str:
+    return request.full_path if request.query_string else request.path
