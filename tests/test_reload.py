@@ -1,0 +1,84 @@
+"""The running app picks up content edits; a broken file keeps its last good version served."""
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from markupsafe import escape
+
+from tutor.extensions import db
+
+from conftest import CONTENT, current_delivery, login, make_app, make_instructor, register, start_set
+
+
+@pytest.fixture
+def content_copy(tmp_path: Path) -> Path:
+    copy = tmp_path / "content"
+    shutil.copytree(CONTENT, copy)
+    return copy
+
+
+@pytest.fixture
+def live_app(tmp_path: Path, content_copy: Path):
+    app = make_app(tmp_path, TUTOR_CONTENT_DIR=str(content_copy))
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_question_edit_shows_on_the_page_without_restart(live_app: Flask, content_copy: Path) -> None:
+    client = live_app.test_client()
+    register(client)
+    set_id = start_set(client, "kp", "survey.methods")
+    client.get(f"/practice/{set_id}")
+    q = live_app.extensions["tutor_content"].catalog.course("chapter8").by_id[current_delivery(live_app, set_id).question_id]
+    questions = content_copy / "chapter8" / "questions" / "survey.yaml"
+    replace_in(questions, q.stem, q.stem + "（已修订）")
+    page = client.get(f"/practice/{set_id}").get_data(as_text=True)
+    assert str(escape(q.stem + "（已修订）")) in page
+
+
+def test_broken_file_keeps_last_good_version_and_tells_instructors(live_app: Flask, content_copy: Path) -> None:
+    client = live_app.test_client()
+    make_instructor(live_app)
+    login(client, "teacher")
+    lesson = content_copy / "chapter8" / "lessons" / "survey.yaml"
+    replace_in(lesson, "title: 客户调查分析", "title: 客户调查分析（第二版）")
+    assert "客户调查分析（第二版）" in client.get("/courses/chapter8/lessons/survey").get_data(as_text=True)
+
+    questions = content_copy / "chapter8" / "questions" / "survey.yaml"
+    text = questions.read_text(encoding="utf-8")
+    line = text[: text.index("    answer:")].count("\n") + 1
+    questions.write_text(text.replace("    answer:", "    anwser:", 1), encoding="utf-8")
+    before = len(live_app.extensions["tutor_content"].catalog.course("chapter8").questions)
+    page = client.get("/instructor/content").get_data(as_text=True)
+    assert f"content/chapter8/questions/survey.yaml:{line}:5" in page
+    assert "未知字段" in page and "正在使用其上一个正确版本" in page
+    catalog = live_app.extensions["tutor_content"].catalog
+    assert len(catalog.course("chapter8").questions) == before   # nothing vanished for students
+    questions.write_text(text, encoding="utf-8")
+    assert "没有错误" in client.get("/instructor/content").get_data(as_text=True)
+
+
+def test_startup_with_errors_logs_them_and_serves_the_rest(tmp_path: Path, content_copy: Path, caplog) -> None:
+    broken = content_copy / "chapter8" / "questions" / "overview.yaml"
+    broken.write_bytes("topic: overview\nquestions: [".encode("utf-8"))
+    with caplog.at_level(logging.WARNING, logger="tutor.content"):
+        app = make_app(tmp_path, TUTOR_CONTENT_DIR=str(content_copy))
+    assert any("content/chapter8/questions/overview.yaml:2:" in r.getMessage() for r in caplog.records)
+    course = app.extensions["tutor_content"].catalog.course("chapter8")
+    assert course.by_knowledge_point["overview.definition"] == ()
+    assert course.by_knowledge_point["survey.methods"]
+    assert app.test_client().get("/").status_code == 200
+    with app.app_context():
+        db.drop_all()
