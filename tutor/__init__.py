@@ -5,7 +5,8 @@ import os
 from typing import Any, Mapping
 
 from flask import Flask, g
-from sqlalchemy import event
+from sqlalchemy import event, text
+from sqlalchemy.exc import OperationalError
 
 from tutor import config
 from tutor.content.store import ContentStore
@@ -45,9 +46,22 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     cli.init_app(app)
 
     if app.config["TUTOR_CREATE_SCHEMA"]:
-        with app.app_context():
-            db.create_all()
+        _create_schema(app)
     return app
+
+
+def _create_schema(app: Flask) -> None:
+    """Create missing tables; workers starting together must not trip over each other."""
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as connection:
+                connection.execute(text("SELECT pg_advisory_xact_lock(846813)"))
+                db.metadata.create_all(connection)
+            return
+        try:
+            db.create_all()
+        except OperationalError:  # another worker created them between check and create
+            db.create_all()
 
 
 def _sqlite_pragmas(app: Flask) -> None:
