@@ -83,4 +83,5 @@ def test_lesson_sections_are_complete(course) -> None:
     for kp in KNOWLEDGE_POINTS:
         _, section = course.section_of[kp]
         assert section.key_points and section.explanation and section.examples, kp
+        assert section.pitfalls, f"{kp}: 易混点 missing"
     assert course.section_of["churn.loyalty_types"][1].supplement, "the five loyalty types need the supplement"
