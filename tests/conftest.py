@@ -99,14 +99,35 @@ def current_delivery(app: Flask, set_id: int) -> Delivery:
                                   .order_by(Delivery.position.desc())).first()
 
 
-def answer_values(question: Any, order: list[int], correct: bool = True) -> list[str]:
-    """Form values (shown positions) that answer `question` right, or wrong."""
+def answer_form(question: Any, layout: Any, correct: bool = True, prefix: str = "") -> dict[str, Any]:
+    """Form fields, named as the answer form names them, that answer `question` right or wrong."""
+    from tutor.questions import question_type
     from tutor.questions.base import LETTERS
-    if question.type == "truefalse":
-        return ["true" if question.answer == correct else "false"]
-    key = {question.answer} if isinstance(question.answer, str) else set(question.answer)
-    right = [str(shown) for shown, original in enumerate(order) if LETTERS[original] in key]
-    if correct:
-        return right if question.type == "multiple" else right[:1]
-    wrong = [str(shown) for shown, original in enumerate(order) if LETTERS[original] not in key]
-    return wrong[:1]
+    from tutor.questions.matching import choices
+    p, kind = prefix, question.type
+    if kind == "truefalse":
+        return {p + "choice": ["true" if question.answer == correct else "false"]}
+    if kind in ("single", "multiple"):
+        key = {question.answer} if isinstance(question.answer, str) else set(question.answer)
+        right = [str(shown) for shown, original in enumerate(layout) if LETTERS[original] in key]
+        wrong = [str(shown) for shown, original in enumerate(layout) if LETTERS[original] not in key]
+        return {p + "choice": (right if kind == "multiple" else right[:1]) if correct else wrong[:1]}
+    if kind == "fill":
+        return {f"{p}blank-{i}": [accepted[0] if correct else "不知道"] for i, accepted in enumerate(question.blanks)}
+    if kind == "ordering":
+        n = len(question.items)
+        return {f"{p}rank-{shown}": [str(original + 1 if correct else n - original)]
+                for shown, original in enumerate(layout)}
+    if kind == "matching":
+        key = question_type(question).correct_response(question)
+        size = len(choices(question))
+        return {f"{p}match-{left}": [str(layout["right"].index(key[left] if correct else (key[left] + 1) % size))]
+                for left in range(len(question.pairs))}
+    if kind == "short":
+        return {p + "text": [question.model_answer if correct else "不知道"]}
+    if kind == "case":
+        form: dict[str, Any] = {}
+        for i, (sub, sub_layout) in enumerate(zip(question.questions, layout)):
+            form.update(answer_form(sub, sub_layout, correct, f"{p}s{i}-"))
+        return form
+    raise AssertionError(kind)

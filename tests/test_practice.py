@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from tutor.extensions import db
 from tutor.models import Attempt, Delivery, PracticeSet
 
-from conftest import answer_values, current_delivery, login, make_instructor, register, start_set
+from conftest import answer_form, current_delivery, login, make_instructor, register, start_set
 
 
 def course(app):
@@ -20,7 +20,7 @@ def show_and_answer(app, client, set_id: int, correct: bool = True):
     delivery = current_delivery(app, set_id)
     q = course(app).by_id[delivery.question_id]
     response = client.post(f"/practice/{set_id}/answer", data={
-        "delivery": delivery.id, "choice": answer_values(q, delivery.option_order, correct)})
+        "delivery": delivery.id, **answer_form(q, delivery.layout, correct)})
     return page, delivery, q, response
 
 
@@ -33,14 +33,15 @@ def test_answer_is_graded_on_the_server_and_stored(app, client) -> None:
     assert response.status_code == 302
     assert response.headers["Location"] == f"/practice/{set_id}/{delivery.position}"
     feedback = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "回答正确" in feedback and "正确答案" in feedback
+    assert "回答正确" in feedback and "解析" in feedback
     assert f"/courses/chapter8/lessons/survey#{q.knowledge_point}" in feedback
     with app.app_context():
         attempt = db.session.scalar(select(Attempt))
-        assert (attempt.question_id, attempt.correct, attempt.score, attempt.mode) == (q.id, True, 1.0, "practice")
+        assert (attempt.question_id, attempt.correct, attempt.score, attempt.mode) == (q.id, True, 1.0, "random")
         assert attempt.question_version == course(app).versions[q.id]
         assert attempt.user_id == delivery.user_id and attempt.seconds >= 0
-        assert attempt.response == (q.answer if q.type != "multiple" else sorted(q.answer))
+        from tutor.questions import question_type
+        assert attempt.response == question_type(q).correct_response(q) or q.type == "short"
 
 
 def test_wrong_answer_shows_the_key_and_explanation(app, client) -> None:
@@ -59,11 +60,11 @@ def test_resubmitting_the_same_form_records_nothing_twice(app, client) -> None:
     client.get(f"/practice/{set_id}")
     delivery = current_delivery(app, set_id)
     q = course(app).by_id[delivery.question_id]
-    form = {"delivery": delivery.id, "choice": answer_values(q, delivery.option_order, False)}
+    form = {"delivery": delivery.id, **answer_form(q, delivery.layout, False)}
     first = client.post(f"/practice/{set_id}/answer", data=form)
     # a refresh, a double click, or the back button re-sends the form, even with another answer
     again = client.post(f"/practice/{set_id}/answer",
-                        data={**form, "choice": answer_values(q, delivery.option_order, True)})
+                        data={"delivery": delivery.id, **answer_form(q, delivery.layout, True)})
     assert first.headers["Location"] == again.headers["Location"]
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Attempt)) == 1
@@ -95,7 +96,7 @@ def test_options_are_shuffled_per_presentation(app, client) -> None:
     for _ in range(6):
         set_id = start_set(client, "kp", "survey.content")
         client.get(f"/practice/{set_id}")
-        orders.add(tuple(current_delivery(app, set_id).option_order))
+        orders.add(tuple(current_delivery(app, set_id).layout))
     assert len(orders) > 1
 
 

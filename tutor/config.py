@@ -18,6 +18,8 @@ def defaults(app: Flask) -> dict[str, Any]:
         "TUTOR_CONTENT_DIR": str(PROJECT_ROOT / "content"),
         "TUTOR_CONTENT_POLL_SECONDS": 2.0,
         "TUTOR_PRACTICE_SET_SIZE": 10,
+        "TUTOR_TIMEZONE": "Asia/Shanghai",   # what "today" means for reviews due
+        "TUTOR_EXAM_GRACE_SECONDS": 30,      # answers this late after a deadline still count
         "TUTOR_CREATE_SCHEMA": True,
         "WTF_CSRF_TIME_LIMIT": None,   # the token lives as long as the session
         "SESSION_COOKIE_HTTPONLY": True,

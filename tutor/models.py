@@ -54,8 +54,9 @@ class PracticeSet(db.Model):
     course_id: Mapped[str] = mapped_column(String(100))
     scope_kind: Mapped[str] = mapped_column(String(16))     # "topic" | "kp"
     scope_id: Mapped[str] = mapped_column(String(100))
-    mode: Mapped[str] = mapped_column(String(16), default="practice")
+    mode: Mapped[str] = mapped_column(String(16), default="random")
     question_ids: Mapped[list[str]] = mapped_column(JSON)
+    start_index: Mapped[int | None]    # sequential sets: where in the scope they began
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     deliveries: Mapped[list[Delivery]] = relationship(
@@ -73,7 +74,8 @@ class Delivery(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     position: Mapped[int]
     question_id: Mapped[str] = mapped_column(String(100))
-    option_order: Mapped[list[int]] = mapped_column(JSON)   # shown position -> index as written
+    # How the question was shown (option shuffles), as its type's `layout` made it.
+    layout: Mapped[Any] = mapped_column(JSON)
     presented_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     practice_set: Mapped[PracticeSet] = relationship(back_populates="deliveries")
@@ -81,18 +83,21 @@ class Delivery(db.Model):
 
 
 class Attempt(db.Model):
-    """One scored answer. At most one per delivery, so a re-sent form is never counted twice."""
+    """One scored answer: at most one per practice delivery or exam item, so nothing counts twice."""
 
     __tablename__ = "attempts"
     __table_args__ = (
         UniqueConstraint("delivery_id", name="uq_attempt_delivery"),
+        UniqueConstraint("paper_id", "item_index", name="uq_attempt_paper_item"),
         Index("ix_attempts_user_question", "user_id", "question_id"),
         Index("ix_attempts_user_created", "user_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    delivery_id: Mapped[int] = mapped_column(ForeignKey("deliveries.id"))
+    delivery_id: Mapped[int | None] = mapped_column(ForeignKey("deliveries.id"))
+    paper_id: Mapped[int | None] = mapped_column(ForeignKey("exam_papers.id"))
+    item_index: Mapped[int | None]
     course_id: Mapped[str] = mapped_column(String(100))
     question_id: Mapped[str] = mapped_column(String(100))
     question_version: Mapped[str] = mapped_column(String(32))
@@ -104,4 +109,102 @@ class Attempt(db.Model):
     mode: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    delivery: Mapped[Delivery] = relationship(back_populates="attempt")
+    delivery: Mapped[Delivery | None] = relationship(back_populates="attempt")
+
+
+class NotebookEntry(db.Model):
+    """错题本: a question answered wrong, until it is answered right enough times in a row."""
+
+    __tablename__ = "notebook_entries"
+    __table_args__ = (UniqueConstraint("user_id", "course_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    course_id: Mapped[str] = mapped_column(String(100))
+    question_id: Mapped[str] = mapped_column(String(100))
+    streak: Mapped[int] = mapped_column(default=0)          # correct answers in a row since
+    wrong_count: Mapped[int] = mapped_column(default=1)
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_wrong_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Favourite(db.Model):
+    """收藏: a question a student starred."""
+
+    __tablename__ = "favourites"
+    __table_args__ = (UniqueConstraint("user_id", "course_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    course_id: Mapped[str] = mapped_column(String(100))
+    question_id: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReviewCard(db.Model):
+    """智能复习: the student's FSRS card for one question."""
+
+    __tablename__ = "review_cards"
+    __table_args__ = (UniqueConstraint("user_id", "course_id", "question_id"),
+                      Index("ix_review_cards_user_due", "user_id", "due"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    course_id: Mapped[str] = mapped_column(String(100))
+    question_id: Mapped[str] = mapped_column(String(100))
+    card: Mapped[dict[str, Any]] = mapped_column(JSON)      # fsrs.Card.to_dict()
+    due: Mapped[datetime]
+    last_review: Mapped[datetime]
+    reviews: Mapped[int] = mapped_column(default=1)
+
+
+class SequenceCursor(db.Model):
+    """顺序练习: where a student's sequential run through a scope resumes."""
+
+    __tablename__ = "sequence_cursors"
+    __table_args__ = (UniqueConstraint("user_id", "course_id", "scope_kind", "scope_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    course_id: Mapped[str] = mapped_column(String(100))
+    scope_kind: Mapped[str] = mapped_column(String(16))
+    scope_id: Mapped[str] = mapped_column(String(100))
+    next_index: Mapped[int] = mapped_column(default=0)
+
+
+class ExamPaper(db.Model):
+    """A student's mock exam paper, fixed when started, with a deadline kept on the server."""
+
+    __tablename__ = "exam_papers"
+    __table_args__ = (Index("ix_exam_papers_user", "user_id", "started_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    course_id: Mapped[str] = mapped_column(String(100))
+    blueprint_id: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(200))
+    # [{"question_id", "type", "points", "layout"}], in paper order
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    pass_percent: Mapped[int]
+    started_at: Mapped[datetime]
+    deadline: Mapped[datetime]
+    submitted_at: Mapped[datetime | None]
+    score: Mapped[float | None]
+    max_score: Mapped[float]
+    passed: Mapped[bool | None]
+
+    answers: Mapped[list[ExamAnswer]] = relationship(order_by="ExamAnswer.item_index")
+
+
+class ExamAnswer(db.Model):
+    """The answer on one item of a paper, saved as the student goes and changeable until submission."""
+
+    __tablename__ = "exam_answers"
+    __table_args__ = (UniqueConstraint("paper_id", "item_index"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    paper_id: Mapped[int] = mapped_column(ForeignKey("exam_papers.id"))
+    item_index: Mapped[int]
+    response: Mapped[Any | None] = mapped_column(JSON)
+    flagged: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

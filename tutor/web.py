@@ -1,11 +1,12 @@
 """Glue shared by the blueprints: the current course, access rules, template helpers."""
 from __future__ import annotations
 
+from datetime import datetime
 from functools import wraps
 from typing import Any, Callable, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, g, render_template, request
+from flask import Flask, abort, current_app, g, render_template, request
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -13,8 +14,9 @@ from tutor import markdown
 from tutor.content.course import Course
 from tutor.content.loader import Catalog
 from tutor.extensions import db, login_manager
-from tutor.models import User
-from tutor.questions import REGISTRY
+from tutor.models import User, utcnow
+from tutor.questions import REGISTRY, question_type
+from tutor.questions import fill, matching
 from tutor.questions.base import LETTERS
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -29,6 +31,11 @@ def course_or_404(course_id: str) -> Course:
     if course is None:
         abort(404)
     return course
+
+
+def now() -> datetime:
+    """The current time, naive UTC; tests replace the app's clock to travel in time."""
+    return current_app.extensions["tutor_clock"]()
 
 
 def instructor_required(view: F) -> F:
@@ -60,6 +67,7 @@ def load_user(user_id: str) -> User | None:
 
 
 def init_app(app: Flask) -> None:
+    app.extensions.setdefault("tutor_clock", utcnow)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录。"
     login_manager.login_message_category = "info"
@@ -68,6 +76,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["markdown_inline"] = lambda text: Markup(markdown.render_inline(text or ""))
     app.jinja_env.filters["percent"] = lambda value: "—" if value is None else f"{value * 100:.0f}%"
     app.jinja_env.globals["LETTERS"] = LETTERS
+    app.jinja_env.globals["matching_choices"] = matching.choices
+    app.jinja_env.globals["question_type"] = question_type
+    app.jinja_env.globals["fill_stem"] = lambda q: fill.BLANK.sub(lambda m: f"（{m.group(1)}）＿＿＿", q.stem)
     app.jinja_env.globals["type_label"] = lambda name: REGISTRY[name].label if name in REGISTRY else name
 
     for code, title in ((403, "没有权限"), (404, "页面不存在"), (500, "服务器出错了")):

@@ -6,7 +6,7 @@ from types import MappingProxyType
 from typing import Mapping
 
 from tutor.content.model import KnowledgePoint, Lesson, LessonSection, Manifest, Topic
-from tutor.questions import QuestionBase
+from tutor.questions import GradingSettings, QuestionBase
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,10 @@ class Course:
         freeze("by_knowledge_point", {kp: tuple(qs) for kp, qs in grouped.items()})
         freeze("section_of", {s.knowledge_point: (lesson, s)
                               for lesson in self.lessons for s in lesson.sections})
+
+    @property
+    def grading(self) -> GradingSettings:
+        return GradingSettings(self.manifest.settings.multiple_choice_scoring)
 
     @property
     def id(self) -> str:

@@ -70,8 +70,14 @@ def _validate(parsed: ParsedFile, model: type[BaseModel], value: Any,
         return model.model_validate(value)
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
-            parsed.errors.append(parsed.error(base + tuple(err["loc"]), pydantic_message(err)))
+            parsed.errors.append(parsed.error(base + _clean_loc(err["loc"]), pydantic_message(err)))
         return None
+
+
+def _clean_loc(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    """Drop the union tag pydantic puts after a sub-question's index: questions[0].single.answer."""
+    return tuple(part for i, part in enumerate(loc)
+                 if not (i and isinstance(loc[i - 1], int) and part in REGISTRY))
 
 
 def parse_file(path: Path, display: str, kind: str) -> ParsedFile:
@@ -306,6 +312,7 @@ class ContentLoader:
                     sources[question.id] = QuestionSource(served.display, line)
                     questions.append(question)
         lessons.sort(key=lambda lesson: (lesson.order, lesson.id))
+        errors.extend(_blueprint_problems(chosen, questions))
         return Course(manifest, tuple(lessons), tuple(questions),
                       MappingProxyType({q.id: version_of(q) for q in questions}),
                       MappingProxyType(sources))
@@ -330,6 +337,18 @@ def _manifest_problems(parsed: ParsedFile) -> Iterator[ContentError]:
                 yield parsed.error(("topics", t_index, "knowledge_points", k_index, "id"),
                                    f"知识点 id {kp.id} 重复")
             seen[kp.id] = "kp"
+
+
+def _blueprint_problems(parsed: ParsedFile, questions: list[QuestionBase]) -> Iterator[ContentError]:
+    manifest: Manifest = parsed.value  # type: ignore[assignment]
+    available = {name: sum(1 for q in questions if q.type == name) for name in REGISTRY}
+    for b_index, blueprint in enumerate(manifest.exams):
+        for p_index, part in enumerate(blueprint.parts):
+            path = ("exams", b_index, "parts", p_index)
+            if part.type not in REGISTRY:
+                yield parsed.error(path + ("type",), f"未知题型 {part.type}，可用题型：{'、'.join(REGISTRY)}")
+            elif part.count > available[part.type]:
+                yield parsed.error(path + ("count",), f"题库中只有 {available[part.type]} 道{REGISTRY[part.type].label}，不够抽 {part.count} 道")
 
 
 def _lesson_refs(parsed: ParsedFile, topic_kps: dict[str, set[str]], all_kps: set[str]) -> Iterator[ContentError]:

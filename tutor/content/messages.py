@@ -41,6 +41,10 @@ def pydantic_message(err: dict[str, Any]) -> str:
         return f"应不小于 {ctx.get('ge')}"
     if kind == "less_than_equal":
         return f"应不大于 {ctx.get('le')}"
+    if kind == "union_tag_invalid":
+        return f"未知题型 {ctx.get('tag')!r}，这里可用的题型：{ctx.get('expected_tags')}"
+    if kind == "union_tag_not_found":
+        return "缺少 type（题型）"
     if kind == "literal_error":
         return f"只能是 {ctx.get('expected')}"
     return str(err.get("msg"))

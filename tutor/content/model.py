@@ -5,7 +5,7 @@ author's typo is an error with a location, never a field quietly ignored.
 """
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -29,6 +29,35 @@ class Topic(Strict):
     knowledge_points: tuple[KnowledgePoint, ...] = Field(min_length=1)
 
 
+class Settings(Strict):
+    # "all_or_nothing" as in the exam, or "partial": a share per correct option, none if any is wrong
+    multiple_choice_scoring: Literal["all_or_nothing", "partial"] = "all_or_nothing"
+    # a question leaves the mistake notebook after this many correct answers in a row
+    notebook_clear_after: int = Field(default=2, ge=1, le=10)
+
+
+class ExamPart(Strict):
+    type: Id
+    count: int = Field(ge=1, le=200)
+    points: int = Field(ge=1, le=100)     # per question
+
+
+class ExamBlueprint(Strict):
+    id: Id
+    title: Name
+    duration_minutes: int = Field(ge=1, le=600)
+    pass_percent: int = Field(default=60, ge=1, le=100)
+    parts: tuple[ExamPart, ...] = Field(min_length=1)
+
+    @property
+    def total_points(self) -> int:
+        return sum(p.count * p.points for p in self.parts)
+
+    @property
+    def question_count(self) -> int:
+        return sum(p.count for p in self.parts)
+
+
 class Manifest(Strict):
     id: Id
     title: Name
@@ -36,6 +65,8 @@ class Manifest(Strict):
     chapter: Name | None = None
     description: Text | None = None
     topics: tuple[Topic, ...] = Field(min_length=1)
+    settings: Settings = Settings()
+    exams: tuple[ExamBlueprint, ...] = ()
 
 
 class LessonExample(Strict):

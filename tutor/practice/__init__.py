@@ -3,21 +3,23 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
+from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
+from tutor import learning
 from tutor.content.course import Course
 from tutor.extensions import db
-from tutor.models import Attempt, Delivery, PracticeSet, utcnow
-from tutor.practice.forms import InvalidAnswer, option_count, parse_answer
-from tutor.practice.sets import pick, scope_questions
+from tutor.models import Delivery, Favourite, NotebookEntry, PracticeSet, SequenceCursor
+from tutor.practice.forms import InvalidAnswer, parse_answer
+from tutor.practice.sets import MODES, SCOPED_MODES, pick_random, pick_sequential, scope_name, scope_questions
 from tutor.progress.stats import last_results
 from tutor.questions import QuestionBase, grade, question_type
-from tutor.questions.base import LETTERS
-from tutor.web import catalog, course_or_404
+from tutor.web import catalog, course_or_404, now
 
 bp = Blueprint("practice", __name__, url_prefix="/practice")
 
@@ -35,42 +37,88 @@ def _own_set(set_id: int) -> tuple[PracticeSet, Course]:
     return practice_set, course
 
 
-def _shuffled_order(question: QuestionBase) -> list[int]:
-    order = list(range(option_count(question)))
-    _rng.shuffle(order)
-    return order
+def _set_name(course: Course, practice_set: PracticeSet) -> str:
+    if practice_set.mode in SCOPED_MODES:
+        return f"{MODES[practice_set.mode]} · {scope_name(course, practice_set.scope_kind, practice_set.scope_id)}"
+    return MODES.get(practice_set.mode, practice_set.mode)
 
 
-def _scope_name(course: Course, practice_set: PracticeSet) -> str:
-    if practice_set.scope_kind == "topic":
-        topic = course.topic(practice_set.scope_id)
-        return topic.name if topic else practice_set.scope_id
-    kp = course.knowledge_points.get(practice_set.scope_id)
-    return kp.name if kp else practice_set.scope_id
+def _cursor(course: Course, scope_kind: str, scope_id: str) -> SequenceCursor | None:
+    return db.session.scalar(select(SequenceCursor).where(
+        SequenceCursor.user_id == current_user.id, SequenceCursor.course_id == course.id,
+        SequenceCursor.scope_kind == scope_kind, SequenceCursor.scope_id == scope_id))
+
+
+@bp.route("/choose")
+@login_required
+def choose() -> str:
+    course = course_or_404(request.args.get("course", ""))
+    scope_kind, scope_id = request.args.get("scope", ""), request.args.get("id", "")
+    questions = scope_questions(course, scope_kind, scope_id)
+    if questions is None:
+        abort(404)
+    cursor = _cursor(course, scope_kind, scope_id)
+    position = cursor.next_index if cursor and cursor.next_index < len(questions) else 0
+    return render_template("practice/choose.html", course=course, scope_kind=scope_kind,
+                           scope_id=scope_id, name=scope_name(course, scope_kind, scope_id),
+                           count=len(questions), sequential_position=position)
+
+
+def _choose_questions(course: Course, mode: str, scope_kind: str, scope_id: str,
+                      size: int) -> tuple[list[str], int | None]:
+    user_id = current_user.id
+    if mode in SCOPED_MODES:
+        questions = scope_questions(course, scope_kind, scope_id)
+        if questions is None:
+            abort(404)
+        if mode == "random":
+            return pick_random(questions, last_results(user_id, course.id), size, _rng), None
+        if mode == "study":
+            return [q.id for q in questions], None
+        cursor = _cursor(course, scope_kind, scope_id)
+        return pick_sequential(questions, cursor.next_index if cursor else 0, size)
+    if mode == "notebook":
+        model: Any = NotebookEntry
+        order = NotebookEntry.last_wrong_at.desc()
+    elif mode == "favourites":
+        model, order = Favourite, Favourite.created_at.desc()
+    elif mode == "review":
+        cards = learning.due_cards(user_id, course.id, learning.end_of_day(now(), _tz()), size * 3)
+        return [c.question_id for c in cards if c.question_id in course.by_id][:size], None
+    else:
+        abort(404)
+    query = select(model.question_id).where(model.user_id == user_id, model.course_id == course.id)
+    if scope_kind == "kp":
+        query = query.where(model.question_id.in_([q.id for q in course.by_knowledge_point.get(scope_id, ())]))
+    ids = [qid for qid in db.session.scalars(query.order_by(order)) if qid in course.by_id]
+    return ids[:size], None
+
+
+def _tz() -> str:
+    return current_app.config["TUTOR_TIMEZONE"]
 
 
 @bp.route("/start", methods=["POST"])
 @login_required
 def start() -> Response:
     course = course_or_404(request.form.get("course", ""))
-    scope_kind, scope_id = request.form.get("scope", ""), request.form.get("id", "")
-    questions = scope_questions(course, scope_kind, scope_id)
-    if questions is None:
+    mode = request.form.get("mode", "random")
+    scope_kind, scope_id = request.form.get("scope", "all"), request.form.get("id", "")
+    if mode not in MODES:
         abort(404)
-    if not questions:
-        flash("这里还没有题目", "info")
-        return redirect(url_for("study.home"))
-    chosen = pick(questions, last_results(current_user.id, course.id),
-                  int(current_app.config["TUTOR_PRACTICE_SET_SIZE"]), _rng)
+    size = int(current_app.config["TUTOR_PRACTICE_SET_SIZE"])
+    chosen, start_index = _choose_questions(course, mode, scope_kind, scope_id, size)
+    if not chosen:
+        flash({"notebook": "错题本是空的，继续保持！", "favourites": "还没有收藏的题目。",
+               "review": "今天没有要复习的题目。"}.get(mode, "这里还没有题目"), "info")
+        return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url)
+                        else url_for("study.home"))
     practice_set = PracticeSet(user_id=current_user.id, course_id=course.id, scope_kind=scope_kind,
-                               scope_id=scope_id, question_ids=chosen)
+                               scope_id=scope_id, mode=mode, question_ids=chosen,
+                               start_index=start_index, created_at=now())
     db.session.add(practice_set)
     db.session.commit()
     return redirect(url_for("practice.question", set_id=practice_set.id))
-
-
-def _deliveries(practice_set: PracticeSet) -> dict[int, Delivery]:
-    return {d.position: d for d in practice_set.deliveries}
 
 
 def _live_positions(practice_set: PracticeSet, course: Course) -> list[int]:
@@ -78,34 +126,57 @@ def _live_positions(practice_set: PracticeSet, course: Course) -> list[int]:
     return [i for i, qid in enumerate(practice_set.question_ids) if qid in course.by_id]
 
 
+def _starred(course: Course, question_id: str) -> bool:
+    return db.session.scalar(select(Favourite.id).where(
+        Favourite.user_id == current_user.id, Favourite.course_id == course.id,
+        Favourite.question_id == question_id)) is not None
+
+
 @bp.route("/<int:set_id>")
 @login_required
 def question(set_id: int) -> Response | str:
     practice_set, course = _own_set(set_id)
-    deliveries = _deliveries(practice_set)
     live = _live_positions(practice_set, course)
+    if practice_set.mode == "study":
+        return _study(practice_set, course, live)
+    deliveries = {d.position: d for d in practice_set.deliveries}
     pending = [i for i in live if i not in deliveries or deliveries[i].attempt is None]
     if not pending:
         return redirect(url_for("practice.summary", set_id=set_id))
     position = pending[0]
     q = course.by_id[practice_set.question_ids[position]]
+    kind = question_type(q)
     delivery = deliveries.get(position)
     if delivery is None:
         delivery = Delivery(set_id=set_id, user_id=current_user.id, position=position,
-                            question_id=q.id, option_order=_shuffled_order(q))
+                            question_id=q.id, layout=kind.layout(q, _rng), presented_at=now())
         db.session.add(delivery)
         try:
             db.session.commit()
         except IntegrityError:  # another tab presented it first: show that presentation
             db.session.rollback()
             return redirect(url_for("practice.question", set_id=set_id))
-    elif len(delivery.option_order) != option_count(q):  # the question was edited meanwhile
-        delivery.option_order = _shuffled_order(q)
-        delivery.presented_at = utcnow()
+    elif not kind.layout_fits(q, delivery.layout):  # the question was edited meanwhile
+        delivery.layout, delivery.presented_at = kind.layout(q, _rng), now()
         db.session.commit()
     return render_template("practice/question.html", course=course, practice_set=practice_set,
-                           scope_name=_scope_name(course, practice_set), q=q, delivery=delivery,
-                           number=live.index(position) + 1, total=len(live))
+                           set_name=_set_name(course, practice_set), q=q, delivery=delivery,
+                           number=live.index(position) + 1, total=len(live),
+                           starred=_starred(course, q.id))
+
+
+def _study(practice_set: PracticeSet, course: Course, live: list[int]) -> str:
+    """背题模式: question, answer and explanation together; nothing is scored."""
+    if not live:
+        abort(404)
+    index = request.args.get("i", "0")
+    number = min(int(index), len(live) - 1) if index.isdigit() else 0
+    q = course.by_id[practice_set.question_ids[live[number]]]
+    return render_template("practice/study.html", course=course, practice_set=practice_set,
+                           set_name=_set_name(course, practice_set), q=q, number=number + 1,
+                           total=len(live), starred=_starred(course, q.id),
+                           key=question_type(q).correct_response(q),
+                           lesson=course.section_of.get(q.knowledge_point))
 
 
 @bp.route("/<int:set_id>/answer", methods=["POST"])
@@ -120,21 +191,20 @@ def answer(set_id: int) -> Response:
     if delivery.attempt is not None:  # re-sent form: the first answer stands
         return redirect(feedback)
     q = course.by_id.get(delivery.question_id)
-    if q is None or len(delivery.option_order) != option_count(q):
+    if q is None or not question_type(q).layout_fits(q, delivery.layout):
         flash("这道题刚刚更新过，请重新作答", "info")
         return redirect(url_for("practice.question", set_id=set_id))
     try:
-        response = parse_answer(q, request.form.getlist("choice"), delivery.option_order)
+        response = parse_answer(q, request.form.to_dict(flat=False), delivery.layout)
     except InvalidAnswer as exc:
         flash(str(exc), "error")
         return redirect(url_for("practice.question", set_id=set_id))
-    result = grade(q, response)
-    seconds = min((utcnow() - delivery.presented_at) / timedelta(seconds=1), MAX_SECONDS)
-    db.session.add(Attempt(user_id=current_user.id, delivery_id=delivery.id, course_id=course.id,
-                           question_id=q.id, question_version=course.versions[q.id],
-                           response=response, correct=result.correct, score=result.score,
-                           max_score=result.max_score, seconds=max(seconds, 0.0),
-                           mode=practice_set.mode))
+    moment = now()
+    seconds = min(max((moment - delivery.presented_at) / timedelta(seconds=1), 0.0), MAX_SECONDS)
+    learning.record(current_user.id, course, q, response, grade(q, response, course.grading),
+                    now=moment, mode=practice_set.mode, seconds=seconds, delivery_id=delivery.id)
+    if practice_set.mode == "sequential" and practice_set.start_index is not None:
+        _advance_cursor(practice_set, course, practice_set.start_index + delivery.position + 1)
     try:
         db.session.commit()
     except IntegrityError:  # a double click raced us to it; the unique constraint kept one
@@ -142,39 +212,40 @@ def answer(set_id: int) -> Response:
     return redirect(feedback)
 
 
+def _advance_cursor(practice_set: PracticeSet, course: Course, next_index: int) -> None:
+    cursor = _cursor(course, practice_set.scope_kind, practice_set.scope_id)
+    if cursor is None:
+        db.session.add(SequenceCursor(user_id=current_user.id, course_id=course.id,
+                                      scope_kind=practice_set.scope_kind,
+                                      scope_id=practice_set.scope_id, next_index=next_index))
+    else:
+        cursor.next_index = max(cursor.next_index, next_index)
+
+
 @bp.route("/<int:set_id>/<int:position>")
 @login_required
 def feedback(set_id: int, position: int) -> Response | str:
     practice_set, course = _own_set(set_id)
-    delivery = _deliveries(practice_set).get(position)
+    delivery = next((d for d in practice_set.deliveries if d.position == position), None)
     if delivery is None or delivery.attempt is None:
         return redirect(url_for("practice.question", set_id=set_id))
     q = course.by_id.get(delivery.question_id)
     if q is None:
         flash("这道题已从题库中移除", "info")
         return redirect(url_for("practice.summary", set_id=set_id))
+    kind = question_type(q)
     live = _live_positions(practice_set, course)
     answered = sum(1 for d in practice_set.deliveries if d.attempt is not None)
-    has_next = answered < len(live)
-    order = delivery.option_order if len(delivery.option_order) == option_count(q) \
-        else list(range(option_count(q)))
+    layout = delivery.layout if kind.layout_fits(q, delivery.layout) else kind.layout(q, None)
     return render_template("practice/feedback.html", course=course, practice_set=practice_set,
-                           scope_name=_scope_name(course, practice_set), q=q, delivery=delivery,
-                           attempt=delivery.attempt, order=order,
-                           correct_response=question_type(q).correct_response(q),
-                           key_shown=_shown_key(q, order),
+                           set_name=_set_name(course, practice_set), q=q, delivery=delivery,
+                           attempt=delivery.attempt, layout=layout,
+                           result=grade(q, delivery.attempt.response, course.grading),
+                           key=kind.correct_response(q),
                            number=live.index(position) + 1 if position in live else answered,
-                           total=len(live), has_next=has_next,
+                           total=len(live), has_next=answered < len(live),
+                           starred=_starred(course, q.id),
                            lesson=course.section_of.get(q.knowledge_point))
-
-
-def _shown_key(q: QuestionBase, order: list[int]) -> str:
-    """The correct answer as the student saw it: shown letters, or 正确/错误."""
-    key = question_type(q).correct_response(q)
-    if isinstance(key, bool):
-        return "正确" if key else "错误"
-    keys = {key} if isinstance(key, str) else set(key)
-    return "".join(LETTERS[shown] for shown, original in enumerate(order) if LETTERS[original] in keys)
 
 
 @bp.route("/<int:set_id>/summary")
@@ -184,4 +255,4 @@ def summary(set_id: int) -> str:
     rows = [(d, course.by_id.get(d.question_id)) for d in practice_set.deliveries if d.attempt]
     correct = sum(1 for d, _ in rows if d.attempt.correct)
     return render_template("practice/summary.html", course=course, practice_set=practice_set,
-                           scope_name=_scope_name(course, practice_set), rows=rows, correct=correct)
+                           set_name=_set_name(course, practice_set), rows=rows, correct=correct)

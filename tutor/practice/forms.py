@@ -1,58 +1,116 @@
-"""Turn a posted answer form into a response in the question's own option letters.
+"""Turn a posted answer form into a response in the question's own terms.
 
-The form names options by the position they were shown in; the delivery's stored option
-order maps them back. Anything that does not fit what was shown is refused, not guessed.
+The form names options by the position they were shown in; the stored layout maps them back.
+Anything that does not fit what was shown is refused, not guessed. Input is a plain mapping of
+field name to values, so this never touches the request.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
-from tutor.questions.base import LETTERS, QuestionBase
+from tutor.questions import Body
+from tutor.questions.base import LETTERS
+from tutor.questions.case import SUB_TYPES
+from tutor.questions.matching import choices
+from tutor.questions.short import MAX_ANSWER_CHARS
+
+Form = Mapping[str, Sequence[str]]
 
 
 class InvalidAnswer(ValueError):
     pass
 
 
-def _shown_to_letter(value: str, option_order: Sequence[int]) -> str:
-    if not value.isdigit() or int(value) >= len(option_order):
+def _one(form: Form, name: str) -> str | None:
+    values = form.get(name) or []
+    return values[0] if len(values) == 1 else None
+
+
+def _shown_index(value: str, size: int) -> int:
+    if not value.isdigit() or int(value) >= size:
         raise InvalidAnswer("选项无效")
-    return LETTERS[option_order[int(value)]]
+    return int(value)
 
 
-def _single(values: list[str], option_order: Sequence[int]) -> str:
+def _single(q: Any, form: Form, layout: Any, p: str) -> str:
+    values = list(form.get(p + "choice") or [])
     if len(values) != 1:
         raise InvalidAnswer("请选择一个选项")
-    return _shown_to_letter(values[0], option_order)
+    return LETTERS[layout[_shown_index(values[0], len(layout))]]
 
 
-def _multiple(values: list[str], option_order: Sequence[int]) -> list[str]:
+def _multiple(q: Any, form: Form, layout: Any, p: str) -> list[str]:
+    values = list(form.get(p + "choice") or [])
     if not values:
         raise InvalidAnswer("请至少选择一个选项")
-    letters = [_shown_to_letter(v, option_order) for v in values]
+    letters = [LETTERS[layout[_shown_index(v, len(layout))]] for v in values]
     if len(set(letters)) != len(letters):
         raise InvalidAnswer("选项重复")
     return sorted(letters)
 
 
-def _truefalse(values: list[str], option_order: Sequence[int]) -> bool:
-    if values == ["true"]:
-        return True
-    if values == ["false"]:
-        return False
+def _truefalse(q: Any, form: Form, layout: Any, p: str) -> bool:
+    value = _one(form, p + "choice")
+    if value in ("true", "false"):
+        return value == "true"
     raise InvalidAnswer("请选择“正确”或“错误”")
 
 
-PARSERS: dict[str, Callable[[list[str], Sequence[int]], Any]] = {
-    "single": _single,
-    "multiple": _multiple,
-    "truefalse": _truefalse,
+def _fill(q: Any, form: Form, layout: Any, p: str) -> list[str]:
+    answers = [(_one(form, f"{p}blank-{i}") or "").strip()[:200] for i in range(len(q.blanks))]
+    if not any(answers):
+        raise InvalidAnswer("请填写答案")
+    return answers
+
+
+def _ordering(q: Any, form: Form, layout: Any, p: str) -> list[int]:
+    n = len(q.items)
+    placed: dict[int, int] = {}
+    for shown in range(n):
+        value = _one(form, f"{p}rank-{shown}") or ""
+        if not value.isdigit() or not 1 <= int(value) <= n:
+            raise InvalidAnswer("请为每一项选择位置")
+        if int(value) in placed:
+            raise InvalidAnswer("每个位置只能用一次")
+        placed[int(value)] = layout[shown]
+    return [placed[position] for position in range(1, n + 1)]
+
+
+def _matching(q: Any, form: Form, layout: Any, p: str) -> list[int | None]:
+    size = len(choices(q))
+    response: list[int | None] = []
+    for left in range(len(q.pairs)):
+        value = _one(form, f"{p}match-{left}") or ""
+        response.append(layout["right"][_shown_index(value, size)] if value else None)
+    if all(r is None for r in response):
+        raise InvalidAnswer("请至少完成一组匹配")
+    return response
+
+
+def _short(q: Any, form: Form, layout: Any, p: str) -> str:
+    text = (_one(form, p + "text") or "").strip()
+    if not text:
+        raise InvalidAnswer("请填写答案")
+    return text[:MAX_ANSWER_CHARS]
+
+
+def _case(q: Any, form: Form, layout: Any, p: str) -> list[Any]:
+    answers = []
+    for index, (sub, sub_layout) in enumerate(zip(q.questions, layout)):
+        try:
+            answers.append(PARSERS[sub.type](sub, form, sub_layout, f"{p}s{index}-"))
+        except InvalidAnswer as exc:
+            raise InvalidAnswer(f"第 {index + 1} 小题：{exc}") from None
+    return answers
+
+
+PARSERS: dict[str, Callable[[Any, Form, Any, str], Any]] = {
+    "single": _single, "multiple": _multiple, "truefalse": _truefalse, "fill": _fill,
+    "ordering": _ordering, "matching": _matching, "short": _short, "case": _case,
 }
+assert set(PARSERS) >= set(SUB_TYPES)
 
 
-def parse_answer(question: QuestionBase, values: list[str], option_order: Sequence[int]) -> Any:
-    return PARSERS[question.type](values, option_order)
-
-
-def option_count(question: QuestionBase) -> int:
-    return len(getattr(question, "options", ()))
+def parse_answer(question: Body, form: Form, layout: Any) -> Any:
+    """The response for `question` from `form`, or InvalidAnswer saying what is missing."""
+    return PARSERS[question.type](question, form, layout, "")

@@ -7,19 +7,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from tutor.questions.base import Grade, QuestionBase, QuestionType
+from tutor.questions.base import Body, Grade, GradingSettings, QuestionBase, QuestionType
+from tutor.questions.case import CASE
 from tutor.questions.choice import MULTIPLE, SINGLE, TRUEFALSE
+from tutor.questions.fill import FILL
+from tutor.questions.matching import MATCHING
+from tutor.questions.ordering import ORDERING
+from tutor.questions.short import SHORT
 
-REGISTRY: dict[str, QuestionType] = {t.name: t for t in (SINGLE, MULTIPLE, TRUEFALSE)}
+REGISTRY: dict[str, QuestionType] = {
+    t.name: t for t in (SINGLE, MULTIPLE, TRUEFALSE, FILL, ORDERING, MATCHING, CASE, SHORT)}
 
 
-def question_type(question: QuestionBase) -> QuestionType:
+def question_type(question: Body) -> QuestionType:
     return REGISTRY[question.type]
 
 
-def grade(question: QuestionBase, answer: Any) -> Grade:
-    """Score `answer` (in the question's own option letters) against the key."""
-    return REGISTRY[question.type].grade(question, answer)
+def grade(question: Body, answer: Any, settings: GradingSettings = GradingSettings()) -> Grade:
+    """Score `answer` (in the question's own terms: letters, item indices, text) against the key."""
+    return REGISTRY[question.type].grade(question, answer, settings)
 
 
-__all__ = ["REGISTRY", "Grade", "QuestionBase", "QuestionType", "grade", "question_type"]
+__all__ = ["REGISTRY", "Body", "Grade", "GradingSettings", "QuestionBase", "QuestionType",
+           "grade", "question_type"]

@@ -1,7 +1,9 @@
-"""What every question type shares: the common fields and the result of grading."""
+"""What every question type shares: common fields, grading settings, the result of grading."""
 from __future__ import annotations
 
+import random
 import string
+import unicodedata
 from dataclasses import dataclass
 from typing import Annotated, Any, Callable, Iterator
 
@@ -12,17 +14,32 @@ from tutor.content.model import Id, Name, Strict, Text
 Letter = Annotated[str, StringConstraints(pattern=r"^[A-H]$")]
 LETTERS = string.ascii_uppercase[:8]
 Option = Annotated[str, StringConstraints(pattern=r"\S", max_length=1000)]
+Problems = Iterator[tuple[tuple[str | int, ...], str]]
 
 
-class QuestionBase(Strict):
-    id: Id
+class Body(Strict):
+    """What a question asks and explains. A case's sub-questions are bodies alone."""
+
     type: str
+    stem: Text
+    explanation: Text
+
+
+class QuestionBase(Body):
+    """A question in the bank: a body plus where it belongs."""
+
+    id: Id
     knowledge_point: Id
     section: Name | None = None
     difficulty: int | None = Field(default=None, ge=1, le=3)
-    stem: Text
-    explanation: Text
     tags: tuple[Name, ...] = ()
+
+
+@dataclass(frozen=True)
+class GradingSettings:
+    """Course-wide grading choices, from course.yaml `settings`."""
+
+    multiple_choice_scoring: str = "all_or_nothing"   # or "partial"
 
 
 @dataclass(frozen=True)
@@ -30,24 +47,66 @@ class Grade:
     correct: bool
     score: float
     max_score: float
+    # Per-part results where a type has parts: blanks, items, pairs, rubric points, sub-questions.
+    parts: tuple[Any, ...] = ()
 
-
-# A semantic check yields (field path inside the question, message) pairs.
-Check = Callable[[Any], Iterator[tuple[tuple[str | int, ...], str]]]
+    @property
+    def fraction(self) -> float:
+        return self.score / self.max_score if self.max_score else 0.0
 
 
 @dataclass(frozen=True)
 class QuestionType:
-    """One entry of the registry: how a type is written, checked and graded."""
+    """One entry of the registry: how a type is written, checked, laid out and graded."""
 
     name: str
     label: str
     model: type[QuestionBase]
-    check: Check
-    grade: Callable[[Any, Any], Grade]
-    # The stored form of the correct answer, shown after answering and in previews.
+    body: type[Body]
+    check: Callable[[Any], Problems]
+    grade: Callable[[Any, Any, GradingSettings], Grade]
+    # The stored form of the correct answer, for feedback, reviews and previews.
     correct_response: Callable[[Any], Any]
+    # How a presentation is laid out (option shuffles; written order when rng is None),
+    # and whether a stored layout still fits the question as it is now.
+    layout: Callable[[Any, random.Random | None], Any]
+    layout_fits: Callable[[Any, Any], bool]
 
 
-def letter_index(letter: str) -> int:
-    return LETTERS.index(letter)
+def no_layout(body: Any, rng: random.Random | None) -> list[int]:
+    return []
+
+
+def empty_layout_fits(body: Any, layout: Any) -> bool:
+    return layout == []
+
+
+def permutation(n: int, rng: random.Random | None) -> list[int]:
+    """A shuffled order of n things, or the written order when there is no rng."""
+    order = list(range(n))
+    if rng is not None:
+        rng.shuffle(order)
+    return order
+
+
+def is_permutation(layout: Any, n: int) -> bool:
+    return isinstance(layout, list) and sorted(layout) == list(range(n))
+
+
+_TRAILING = ".,;:!?、。；：！？…·~～"
+
+
+def normalise_text(text: str) -> str:
+    """Forgive full-width forms, spaces and trailing punctuation; nothing else."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(text.split())
+    return text.rstrip(_TRAILING)
+
+
+def duplicate_problems(field: str, texts: tuple[str, ...], label: str) -> Problems:
+    seen: dict[str, int] = {}
+    for index, text in enumerate(texts):
+        key = normalise_text(text)
+        if key in seen:
+            yield (field, index), f"{label}重复：与第 {seen[key] + 1} 项相同"
+        seen.setdefault(key, index)

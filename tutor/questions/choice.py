@@ -1,35 +1,48 @@
 """Single choice (单选), multiple choice (多选) and true/false (判断)."""
 from __future__ import annotations
 
-from typing import Iterator, Literal
+import random
+from typing import Any, Literal
 
 from pydantic import Field
 
-from tutor.questions.base import LETTERS, Grade, Letter, Option, QuestionBase, QuestionType
+from tutor.questions.base import (LETTERS, Body, Grade, GradingSettings, Letter, Option, Problems,
+                                  QuestionBase, QuestionType, empty_layout_fits, is_permutation,
+                                  no_layout, permutation)
 
-Problems = Iterator[tuple[tuple[str | int, ...], str]]
 
-
-class ChoiceQuestion(QuestionBase):
+class ChoiceBody(Body):
     options: tuple[Option, ...] = Field(min_length=2, max_length=8)
 
 
-class SingleChoice(ChoiceQuestion):
+class SingleBody(ChoiceBody):
     type: Literal["single"]
     answer: Letter
 
 
-class MultipleChoice(ChoiceQuestion):
+class MultipleBody(ChoiceBody):
     type: Literal["multiple"]
     answer: tuple[Letter, ...]
 
 
-class TrueFalse(QuestionBase):
+class TrueFalseBody(Body):
     type: Literal["truefalse"]
     answer: bool
 
 
-def _option_problems(q: ChoiceQuestion) -> Problems:
+class SingleChoice(QuestionBase, SingleBody):
+    pass
+
+
+class MultipleChoice(QuestionBase, MultipleBody):
+    pass
+
+
+class TrueFalse(QuestionBase, TrueFalseBody):
+    pass
+
+
+def _option_problems(q: ChoiceBody) -> Problems:
     seen: dict[str, int] = {}
     for index, text in enumerate(q.options):
         key = " ".join(text.split())
@@ -38,18 +51,18 @@ def _option_problems(q: ChoiceQuestion) -> Problems:
         seen.setdefault(key, index)
 
 
-def _letter_problems(q: ChoiceQuestion, letters: tuple[str, ...]) -> Problems:
+def _letter_problems(q: ChoiceBody, letters: tuple[str, ...]) -> Problems:
     for letter in letters:
         if LETTERS.index(letter) >= len(q.options):
             yield ("answer",), f"答案 {letter} 不在选项中（只有 {len(q.options)} 个选项）"
 
 
-def check_single(q: SingleChoice) -> Problems:
+def check_single(q: SingleBody) -> Problems:
     yield from _option_problems(q)
     yield from _letter_problems(q, (q.answer,))
 
 
-def check_multiple(q: MultipleChoice) -> Problems:
+def check_multiple(q: MultipleBody) -> Problems:
     yield from _option_problems(q)
     yield from _letter_problems(q, q.answer)
     if len(set(q.answer)) != len(q.answer):
@@ -58,31 +71,45 @@ def check_multiple(q: MultipleChoice) -> Problems:
         yield ("answer",), "多选题至少要有两个正确选项"
 
 
-def check_truefalse(q: TrueFalse) -> Problems:
+def check_truefalse(q: TrueFalseBody) -> Problems:
     return iter(())
 
 
-def grade_single(q: SingleChoice, response: object) -> Grade:
+def grade_single(q: SingleBody, response: Any, settings: GradingSettings) -> Grade:
     correct = response == q.answer
     return Grade(correct, 1.0 if correct else 0.0, 1.0)
 
 
-def grade_multiple(q: MultipleChoice, response: object) -> Grade:
-    """All-or-nothing, as in the exam: the chosen set must equal the key."""
-    chosen = set(response) if isinstance(response, (list, tuple)) else set()
-    valid = all(isinstance(c, str) for c in chosen)
-    correct = valid and chosen == set(q.answer) and len(chosen) == len(response or ())
-    return Grade(correct, 1.0 if correct else 0.0, 1.0)
+def grade_multiple(q: MultipleBody, response: Any, settings: GradingSettings) -> Grade:
+    """All-or-nothing by default, as in the exam; or a share per correct option, nothing if any is wrong."""
+    if not isinstance(response, (list, tuple)) or not all(isinstance(c, str) for c in response) \
+            or len(set(response)) != len(response):
+        return Grade(False, 0.0, 1.0)
+    chosen, key = set(response), set(q.answer)
+    if chosen == key:
+        return Grade(True, 1.0, 1.0)
+    if settings.multiple_choice_scoring == "partial" and chosen and chosen <= key:
+        return Grade(False, len(chosen) / len(key), 1.0)
+    return Grade(False, 0.0, 1.0)
 
 
-def grade_truefalse(q: TrueFalse, response: object) -> Grade:
+def grade_truefalse(q: TrueFalseBody, response: Any, settings: GradingSettings) -> Grade:
     correct = isinstance(response, bool) and response is q.answer
     return Grade(correct, 1.0 if correct else 0.0, 1.0)
 
 
-SINGLE = QuestionType("single", "单选题", SingleChoice, check_single, grade_single,
-                      lambda q: q.answer)
-MULTIPLE = QuestionType("multiple", "多选题", MultipleChoice, check_multiple, grade_multiple,
-                        lambda q: sorted(q.answer))
-TRUEFALSE = QuestionType("truefalse", "判断题", TrueFalse, check_truefalse, grade_truefalse,
-                         lambda q: q.answer)
+def _options_layout(q: ChoiceBody, rng: random.Random | None) -> list[int]:
+    return permutation(len(q.options), rng)
+
+
+def _options_layout_fits(q: ChoiceBody, layout: Any) -> bool:
+    return is_permutation(layout, len(q.options))
+
+
+SINGLE = QuestionType("single", "单选题", SingleChoice, SingleBody, check_single, grade_single,
+                      lambda q: q.answer, _options_layout, _options_layout_fits)
+MULTIPLE = QuestionType("multiple", "多选题", MultipleChoice, MultipleBody, check_multiple,
+                        grade_multiple, lambda q: sorted(q.answer), _options_layout,
+                        _options_layout_fits)
+TRUEFALSE = QuestionType("truefalse", "判断题", TrueFalse, TrueFalseBody, check_truefalse,
+                         grade_truefalse, lambda q: q.answer, no_layout, empty_layout_fits)

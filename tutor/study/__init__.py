@@ -1,11 +1,15 @@
 """Reading: the course outline and the lessons."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, current_app, render_template
 from flask_login import current_user
+from sqlalchemy import func, select
 
+from tutor import learning
+from tutor.extensions import db
+from tutor.models import Favourite, NotebookEntry
 from tutor.progress.stats import course_progress
-from tutor.web import catalog, course_or_404
+from tutor.web import catalog, course_or_404, now
 
 bp = Blueprint("study", __name__)
 
@@ -13,10 +17,19 @@ bp = Blueprint("study", __name__)
 @bp.route("/")
 def home() -> str:
     courses = list(catalog().courses.values())
-    progress = {}
+    progress, counts = {}, {}
     if current_user.is_authenticated:
         progress = {c.id: course_progress(current_user.id, c) for c in courses}
-    return render_template("study/home.html", courses=courses, progress=progress)
+        until = learning.end_of_day(now(), current_app.config["TUTOR_TIMEZONE"])
+        counts = {c.id: {"due": learning.due_count(current_user.id, c.id, until),
+                         "notebook": _count(NotebookEntry, c.id), "favourites": _count(Favourite, c.id)}
+                  for c in courses}
+    return render_template("study/home.html", courses=courses, progress=progress, counts=counts)
+
+
+def _count(model: type[NotebookEntry] | type[Favourite], course_id: str) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(
+        model.user_id == current_user.id, model.course_id == course_id)) or 0
 
 
 @bp.route("/courses/<course_id>/lessons/<lesson_id>")

@@ -1,0 +1,87 @@
+"""Drawing a mock exam paper from a blueprint, and scoring a finished one. No Flask here."""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from tutor.content.course import Course
+from tutor.content.model import ExamBlueprint
+from tutor.questions import Grade, GradingSettings, grade, question_type
+
+
+def draw(course: Course, blueprint: ExamBlueprint, rng: random.Random) -> list[dict[str, Any]]:
+    """Per part, questions of its type taken in turn from each knowledge point, so that the
+    paper spreads across the chapter instead of clustering where the bank is largest."""
+    items: list[dict[str, Any]] = []
+    for part in blueprint.parts:
+        pools = [[q for q in course.by_knowledge_point[kp] if q.type == part.type]
+                 for kp in course.knowledge_points]
+        for pool in pools:
+            rng.shuffle(pool)
+        rng.shuffle(pools)
+        picked = []
+        while len(picked) < part.count and any(pools):
+            for pool in pools:
+                if pool and len(picked) < part.count:
+                    picked.append(pool.pop())
+        rng.shuffle(picked)
+        items += [{"question_id": q.id, "type": q.type, "points": part.points,
+                   "layout": question_type(q).layout(q, rng)} for q in picked]
+    return items
+
+
+@dataclass
+class Tally:
+    score: float = 0.0
+    max_score: float = 0.0
+    correct: int = 0
+    count: int = 0
+
+
+@dataclass
+class ItemResult:
+    index: int
+    question: Any | None        # None when the question has left the bank since
+    item: dict[str, Any]
+    response: Any
+    grade: Grade
+    points: float
+
+
+@dataclass
+class PaperResult:
+    items: list[ItemResult]
+    score: float
+    max_score: float
+    by_type: dict[str, Tally] = field(default_factory=dict)
+    by_knowledge_point: dict[str, Tally] = field(default_factory=dict)
+
+
+def score_paper(course: Course, items: list[dict[str, Any]], responses: dict[int, Any],
+                settings: GradingSettings) -> PaperResult:
+    """Each item earns its points times the fraction its grader gives; unanswered earns nothing."""
+    results: list[ItemResult] = []
+    by_type: dict[str, Tally] = {}
+    by_kp: dict[str, Tally] = {}
+    for index, item in enumerate(items):
+        q = course.by_id.get(item["question_id"])
+        response = responses.get(index)
+        if q is None:
+            result = Grade(False, 0.0, 1.0)
+        elif response is None:
+            result = Grade(False, 0.0, grade(q, None, settings).max_score)
+        else:
+            result = grade(q, response, settings)
+        points = item["points"] * result.fraction
+        results.append(ItemResult(index, q, item, response, result, points))
+        for key, table in ((item["type"], by_type), (q.knowledge_point if q else None, by_kp)):
+            if key is None:
+                continue
+            tally = table.setdefault(key, Tally())
+            tally.score += points
+            tally.max_score += item["points"]
+            tally.correct += result.correct
+            tally.count += 1
+    return PaperResult(results, sum(r.points for r in results), sum(i["points"] for i in items),
+                       by_type, by_kp)

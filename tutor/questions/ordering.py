@@ -1,0 +1,47 @@
+"""Ordering (排序): items written in their correct order, shown shuffled."""
+from __future__ import annotations
+
+import random
+from typing import Any, Literal
+
+from pydantic import Field
+
+from tutor.questions.base import (Body, Grade, GradingSettings, Option, Problems, QuestionBase,
+                                  QuestionType, duplicate_problems, is_permutation, permutation)
+
+
+class OrderingBody(Body):
+    type: Literal["ordering"]
+    items: tuple[Option, ...] = Field(min_length=2, max_length=10)
+    partial_credit: bool = False
+
+
+class Ordering(QuestionBase, OrderingBody):
+    pass
+
+
+def check_ordering(q: OrderingBody) -> Problems:
+    yield from duplicate_problems("items", q.items, "排序项")
+
+
+def grade_ordering(q: OrderingBody, response: Any, settings: GradingSettings) -> Grade:
+    """`response` lists item indices (as written) in the student's order."""
+    n = len(q.items)
+    if not is_permutation(list(response) if isinstance(response, (list, tuple)) else None, n):
+        return Grade(False, 0.0, 1.0, tuple(False for _ in range(n)))
+    parts = tuple(item == position for position, item in enumerate(response))
+    correct = all(parts)
+    score = 1.0 if correct else (sum(parts) / n if q.partial_credit else 0.0)
+    return Grade(correct, score, 1.0, parts)
+
+
+def _layout(q: OrderingBody, rng: random.Random | None) -> list[int]:
+    order = permutation(len(q.items), rng)
+    while rng is not None and len(order) > 1 and order == sorted(order):   # never show it solved
+        rng.shuffle(order)
+    return order
+
+
+ORDERING = QuestionType("ordering", "排序题", Ordering, OrderingBody, check_ordering,
+                        grade_ordering, lambda q: list(range(len(q.items))), _layout,
+                        lambda q, layout: is_permutation(layout, len(q.items)))
