@@ -131,3 +131,39 @@ def answer_form(question: Any, layout: Any, correct: bool = True, prefix: str = 
             form.update(answer_form(sub, sub_layout, correct, f"{p}s{i}-"))
         return form
     raise AssertionError(kind)
+
+
+class Clock:
+    """A controllable clock for the app: tests move time instead of waiting for it."""
+
+    def __init__(self, start: Any = None) -> None:
+        from datetime import datetime
+        self.now = start or datetime(2026, 11, 29, 2, 0, 0)   # 10:00 in Shanghai
+
+    def __call__(self) -> Any:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        from datetime import timedelta
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock(app: Flask) -> Clock:
+    clock = Clock()
+    app.extensions["tutor_clock"] = clock
+    return clock
+
+
+def start_mode(client: FlaskClient, mode: str, scope: str = "all", scope_id: str = "") -> Any:
+    return client.post("/practice/start", data={"course": "chapter8", "mode": mode, "scope": scope, "id": scope_id})
+
+
+def answer_current(app: Flask, client: FlaskClient, set_id: int, correct: bool) -> Any:
+    """Show the set's next question and answer it; returns (delivery, question, response)."""
+    client.get(f"/practice/{set_id}")
+    delivery = current_delivery(app, set_id)
+    q = app.extensions["tutor_content"].catalog.course("chapter8").by_id[delivery.question_id]
+    response = client.post(f"/practice/{set_id}/answer", data={"delivery": delivery.id,
+                                                               **answer_form(q, delivery.layout, correct)})
+    return delivery, q, response

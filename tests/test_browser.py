@@ -28,11 +28,17 @@ if not Path(CHROMIUM).exists():
                 "(apt-get install chromium fonts-wqy-microhei) to run the browser tests",
                 allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+expect = sync_api.expect
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    app = make_app(tmp_path_factory.mktemp("live"))
+def live_app(tmp_path_factory: pytest.TempPathFactory):
+    return make_app(tmp_path_factory.mktemp("live"))
+
+
+@pytest.fixture(scope="module")
+def server(live_app) -> Iterator[str]:
+    app = live_app
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -68,9 +74,23 @@ def answer_whatever_is_shown(page) -> None:
         select.select_option(index=min(i + 1, len(options) - 1))
 
 
+def on_item(page, text: str) -> None:
+    """Wait until the exam page for `text` has loaded, scripts included, before typing."""
+    expect(page.locator(".examhead")).to_contain_text(text)
+    page.wait_for_load_state("load")
+
+
 def shoot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def register_in_browser(page, server: str, name: str) -> None:
+    page.goto(server + "/auth/register")
+    page.get_by_label("用户名").fill(name)
+    page.get_by_label("密码", exact=True).fill(PASSWORD)
+    page.get_by_label("确认密码").fill(PASSWORD)
+    page.get_by_role("button", name="注册并开始学习").click()
 
 
 @pytest.mark.parametrize("device", list(VIEWPORTS))
@@ -118,4 +138,98 @@ def test_register_read_answer_three_and_see_progress(server: str, browser, devic
     shoot(page, f"{device}-progress")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= VIEWPORTS[device]["width"], "the page must not scroll sideways"
+    context.close()
+
+
+@pytest.mark.parametrize("device", list(VIEWPORTS))
+def test_mock_exam_with_keyboard_and_answer_sheet(server: str, browser, device: str) -> None:
+    context = browser.new_context(viewport=VIEWPORTS[device], locale="zh-CN")
+    page = context.new_page()
+    register_in_browser(page, server, f"考生{device}")
+    page.get_by_role("link", name="模拟考试").first.click()
+    page.get_by_role("button", name="开始考试").click()
+    assert page.locator("#clock").inner_text().startswith(("45:00", "44:5"))
+    shoot(page, f"{device}-exam-item")
+    # jump with the answer sheet to question 5, flag it, answer it with the keyboard
+    page.locator(".sheet button.cell", has_text="5").first.click()
+    on_item(page, "第 5 / 40 题")
+    page.get_by_label("标记本题").check()
+    page.keyboard.press("1")
+    page.keyboard.press("Enter")
+    on_item(page, "第 6 / 40 题")
+    cell5 = page.locator(".sheet button.cell").nth(4)
+    assert "answered" in cell5.get_attribute("class") and "flagged" in cell5.get_attribute("class")
+    page.locator(".sheet button.cell").first.click()
+    for number in range(1, 39):
+        on_item(page, f"第 {number} / 40 题")
+        if number != 5:    # 5 is answered already: Enter keeps its answer and moves on
+            page.keyboard.press("2" if number % 3 else "1")
+        page.keyboard.press("Enter")
+    # question 39 is left blank: moving on with the answer sheet saves nothing for it
+    on_item(page, "第 39 / 40 题")
+    page.locator(".sheet button.cell").nth(39).click()
+    on_item(page, "第 40 / 40 题")
+    page.keyboard.press("1")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="确认交卷？")).to_be_visible()
+    confirm = page.locator("main").inner_text()
+    assert "还有 1 道题没有作答" in confirm and "第 39 题" in confirm and "已标记的题" in confirm
+    shoot(page, f"{device}-exam-confirm")
+    page.get_by_role("button", name="确认交卷").click()
+    assert page.locator(".bignum").is_visible()
+    result = page.locator("main").inner_text()
+    assert "各题型得分" in result and "逐题回顾" in result and "未作答" in result
+    assert page.locator("section.review").count() == 40
+    shoot(page, f"{device}-exam-result")
+    context.close()
+
+
+def test_fill_ordering_and_matching_in_the_browser(server: str, browser, live_app) -> None:
+    from datetime import datetime, timedelta
+
+    from sqlalchemy import select
+
+    from tutor.models import Favourite, User
+
+    context = browser.new_context(viewport=VIEWPORTS["phone"], locale="zh-CN")
+    page = context.new_page()
+    register_in_browser(page, server, "新题型")
+    course = live_app.extensions["tutor_content"].catalog.course("chapter8")
+    wanted = {kind: next(q for q in course.questions if q.type == kind)
+              for kind in ("fill", "ordering", "matching")}
+    with live_app.app_context():   # arrange: the three questions starred, in this order
+        user = db.session.scalar(select(User).where(User.username == "新题型"))
+        start = datetime(2026, 1, 1)
+        for offset, q in enumerate(reversed(list(wanted.values()))):
+            db.session.add(Favourite(user_id=user.id, course_id="chapter8", question_id=q.id,
+                                     created_at=start + timedelta(minutes=offset)))
+        db.session.commit()
+    page.goto(server + "/favourites")
+    page.get_by_role("button", name="练习收藏的题").click()
+
+    fill = wanted["fill"]
+    for i, accepted in enumerate(fill.blanks):
+        page.get_by_label(f"第 {i + 1} 空").fill(accepted[0] + "。")
+    shoot(page, "phone-fill")
+    page.get_by_role("button", name="提交答案").click()
+    assert page.locator(".verdict").inner_text().startswith("✓ 回答正确")
+    page.get_by_role("link", name="下一题").click()
+
+    ordering = wanted["ordering"]
+    for position, item in enumerate(ordering.items, start=1):
+        page.get_by_label(f"“{item}”的顺序").select_option(str(position))
+    shoot(page, "phone-ordering")
+    page.get_by_role("button", name="提交答案").click()
+    assert page.locator(".verdict").inner_text().startswith("✓ 回答正确")
+    page.get_by_role("link", name="下一题").click()
+
+    matching = wanted["matching"]
+    for pair in matching.pairs:
+        page.locator("label.pair", has_text=pair.left).locator("select").select_option(label=pair.right)
+    shoot(page, "phone-matching")
+    page.get_by_role("button", name="提交答案").click()
+    assert page.locator(".verdict").inner_text().startswith("✓ 回答正确")
+    shoot(page, "phone-matching-feedback")
+    page.get_by_role("link", name="查看本组结果").click()
+    assert "3 / 3" in page.locator(".bignum").inner_text()
     context.close()
