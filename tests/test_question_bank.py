@@ -85,3 +85,25 @@ def test_lesson_sections_are_complete(course) -> None:
         assert section.key_points and section.explanation and section.examples, kp
         assert section.pitfalls, f"{kp}: 易混点 missing"
     assert course.section_of["churn.loyalty_types"][1].supplement, "the five loyalty types need the supplement"
+
+
+def test_new_types_have_eight_questions_each(course) -> None:
+    types = Counter(q.type for q in course.questions)
+    for kind in ("fill", "ordering", "matching", "case", "short"):
+        assert types[kind] >= 8, kind
+    # ordering only where the chapter gives an order: the process and the survey stages
+    assert {q.knowledge_point for q in course.questions if q.type == "ordering"} <= {
+        "overview.process", "survey.steps"}
+
+
+def test_every_key_grades_as_correct(course) -> None:
+    from tutor.questions import grade, question_type
+    for q in course.questions:
+        assert grade(q, question_type(q).correct_response(q)).correct or q.type == "short", q.id
+        if q.type == "short":
+            assert grade(q, q.model_answer).correct, f"{q.id}: the model answer misses a rubric point"
+
+
+def test_the_default_blueprint_can_be_drawn(course) -> None:
+    (blueprint,) = course.manifest.exams
+    assert blueprint.total_points == 50 and blueprint.question_count == 40 and blueprint.pass_percent == 60
