@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from tutor.content.course import Course
 from tutor.extensions import db
-from tutor.models import Attempt, NotebookEntry, ReviewCard
+from tutor.models import Attempt, NotebookEntry, ReviewCard, StudentQuestion
 from tutor.questions import Grade, QuestionBase
 
 _scheduler = Scheduler(enable_fuzzing=False)
@@ -36,9 +36,26 @@ def record(user_id: int, course: Course, question: QuestionBase, response: objec
                       correct=result.correct, score=result.score, max_score=result.max_score,
                       seconds=seconds, mode=mode, created_at=now)
     db.session.add(attempt)
+    db.session.flush()   # the attempt's id, for the summary row
+    _update_summary(attempt, result)
     record_answer(user_id, course.id, question.id, result.correct, now,
                   course.manifest.settings.notebook_clear_after)
     return attempt
+
+
+def _update_summary(attempt: Attempt, result: Grade) -> None:
+    row = db.session.scalar(select(StudentQuestion).where(
+        StudentQuestion.user_id == attempt.user_id, StudentQuestion.course_id == attempt.course_id,
+        StudentQuestion.question_id == attempt.question_id))
+    if row is None:
+        db.session.add(StudentQuestion(
+            user_id=attempt.user_id, course_id=attempt.course_id, question_id=attempt.question_id,
+            attempts=1, correct=int(result.correct), last_correct=result.correct,
+            last_at=attempt.created_at, first_attempt_id=attempt.id, first_fraction=result.fraction))
+    else:
+        row.attempts += 1
+        row.correct += int(result.correct)
+        row.last_correct, row.last_at = result.correct, attempt.created_at
 
 
 def record_answer(user_id: int, course_id: str, question_id: str, correct: bool,
@@ -73,9 +90,11 @@ def _review(user_id: int, course_id: str, question_id: str, correct: bool, now: 
     card, _ = _scheduler.review_card(card, Rating.Good if correct else Rating.Again, _aware(now))
     if row is None:
         db.session.add(ReviewCard(user_id=user_id, course_id=course_id, question_id=question_id,
-                                  card=card.to_dict(), due=_naive(card.due), last_review=now))
+                                  card=card.to_dict(), state=int(card.state), due=_naive(card.due),
+                                  last_review=now))
     else:
-        row.card, row.due, row.last_review, row.reviews = card.to_dict(), _naive(card.due), now, row.reviews + 1
+        row.card, row.state, row.due = card.to_dict(), int(card.state), _naive(card.due)
+        row.last_review, row.reviews = now, row.reviews + 1
 
 
 def end_of_day(now: datetime, tz: str) -> datetime:

@@ -112,6 +112,26 @@ class Attempt(db.Model):
     delivery: Mapped[Delivery | None] = relationship(back_populates="attempt")
 
 
+class StudentQuestion(db.Model):
+    """One student's standing on one question, kept up to date with every answer, so that
+    progress pages and class reports read one row per question instead of every answer."""
+
+    __tablename__ = "student_questions"
+    __table_args__ = (UniqueConstraint("user_id", "course_id", "question_id"),
+                      Index("ix_student_questions_course_question", "course_id", "question_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    course_id: Mapped[str] = mapped_column(String(100))
+    question_id: Mapped[str] = mapped_column(String(100))
+    attempts: Mapped[int] = mapped_column(default=0)
+    correct: Mapped[int] = mapped_column(default=0)
+    last_correct: Mapped[bool]
+    last_at: Mapped[datetime]
+    first_attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"))
+    first_fraction: Mapped[float]       # score / max score of the first attempt, for item analysis
+
+
 class NotebookEntry(db.Model):
     """错题本: a question answered wrong, until it is answered right enough times in a row."""
 
@@ -153,6 +173,7 @@ class ReviewCard(db.Model):
     course_id: Mapped[str] = mapped_column(String(100))
     question_id: Mapped[str] = mapped_column(String(100))
     card: Mapped[dict[str, Any]] = mapped_column(JSON)      # fsrs.Card.to_dict()
+    state: Mapped[int] = mapped_column(default=1)           # fsrs.State: 1 learning, 2 review, 3 relearning
     due: Mapped[datetime]
     last_review: Mapped[datetime]
     reviews: Mapped[int] = mapped_column(default=1)

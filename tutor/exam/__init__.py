@@ -27,9 +27,10 @@ def _grace() -> timedelta:
     return timedelta(seconds=float(current_app.config["TUTOR_EXAM_GRACE_SECONDS"]))
 
 
-def _own_paper(paper_id: int) -> tuple[ExamPaper, Course]:
+def _own_paper(paper_id: int, read_only: bool = False) -> tuple[ExamPaper, Course]:
+    """The paper, if it is the student's own; instructors may also read (never answer) any paper."""
     paper = db.session.get(ExamPaper, paper_id)
-    if paper is None or paper.user_id != current_user.id:
+    if paper is None or (paper.user_id != current_user.id and not (read_only and current_user.is_instructor)):
         abort(404)
     course = catalog().course(paper.course_id)
     if course is None:
@@ -188,9 +189,12 @@ def _finish(paper: ExamPaper, course: Course) -> None:
 @bp.route("/<int:paper_id>/result")
 @login_required
 def result(paper_id: int) -> Response | str:
-    paper, course = _own_paper(paper_id)
+    paper, course = _own_paper(paper_id, read_only=True)
     if paper.submitted_at is None:
         if not _expired(paper):
+            if paper.user_id != current_user.id:
+                flash("这份试卷还在作答中。", "info")
+                return redirect(url_for("progress.student", user_id=paper.user_id))
             return redirect(url_for("exam.item", paper_id=paper_id))
         _finish(paper, course)
     responses = {a.item_index: a.response for a in paper.answers}

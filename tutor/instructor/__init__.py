@@ -1,28 +1,84 @@
-"""Instructor pages: the class and the state of the content."""
+"""Instructor pages: the class, the heatmap, item analysis, question previews and the content."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
-from sqlalchemy import case, func, select
+import csv
+import io
+from typing import Iterable
 
-from tutor.extensions import db
-from tutor.models import STUDENT, Attempt, User
-from tutor.web import catalog, instructor_required
+from flask import Blueprint, Response, abort, current_app, render_template, request
+
+from tutor.content.course import Course
+from tutor.instructor import reports
+from tutor.questions import question_type
+from tutor.web import catalog, instructor_required, now
 
 bp = Blueprint("instructor", __name__, url_prefix="/instructor")
+
+FLAG_LABELS = {"inactive": "7 天未学习", "below_pass": "最近一次考试不及格",
+               "too_easy": "太容易", "too_hard": "太难", "negative": "区分度为负：请检查答案"}
+
+
+@bp.app_context_processor
+def flag_labels() -> dict:
+    return {"FLAG_LABELS": FLAG_LABELS}
+
+
+def _course() -> Course:
+    course = catalog().course(request.args.get("course") or None)
+    if course is None:
+        abort(404)
+    return course
+
+
+def _sorted_overview(course: Course) -> tuple[reports.ClassOverview, str, bool]:
+    overview = reports.class_overview(course, now())
+    key = request.args.get("sort", "name")
+    if key not in reports.SORT_KEYS:
+        key = "name"
+    descending = request.args.get("dir", "desc" if key != "name" else "asc") == "desc"
+    overview.rows.sort(key=reports.SORT_KEYS[key], reverse=descending)
+    return overview, key, descending
 
 
 @bp.route("/")
 @instructor_required
 def students() -> str:
-    stats = (select(Attempt.user_id, func.count().label("answered"),
-                    func.sum(case((Attempt.correct, 1), else_=0)).label("correct"),
-                    func.max(Attempt.created_at).label("last_active"))
-             .group_by(Attempt.user_id).subquery())
-    rows = db.session.execute(
-        select(User, stats.c.answered, stats.c.correct, stats.c.last_active)
-        .outerjoin(stats, stats.c.user_id == User.id)
-        .where(User.role == STUDENT).order_by(User.username)).all()
-    return render_template("instructor/students.html", rows=rows)
+    course = _course()
+    overview, key, descending = _sorted_overview(course)
+    moment = now()
+    return render_template("instructor/students.html", course=course, overview=overview, sort=key,
+                           descending=descending,
+                           flags={r.user.id: reports.flags(r, moment, overview.pass_percent) for r in overview.rows})
+
+
+@bp.route("/heatmap")
+@instructor_required
+def heatmap() -> str:
+    course = _course()
+    overview, key, descending = _sorted_overview(course)
+    return render_template("instructor/heatmap.html", course=course, overview=overview, sort=key,
+                           descending=descending)
+
+
+@bp.route("/items")
+@instructor_required
+def items() -> str:
+    course = _course()
+    rows = reports.item_analysis(course)
+    only = request.args.get("flag")
+    if only:
+        rows = [r for r in rows if only in r.flags]
+    return render_template("instructor/items.html", course=course, rows=rows, only=only)
+
+
+@bp.route("/questions/<course_id>/<question_id>")
+@instructor_required
+def preview(course_id: str, question_id: str) -> str:
+    course = catalog().course(course_id)
+    if course is None or question_id not in course.by_id:
+        abort(404)
+    return render_template("instructor/preview.html", course=course, questions=[course.by_id[question_id]],
+                           title=question_id)
 
 
 @bp.route("/content")
@@ -30,3 +86,67 @@ def students() -> str:
 def content() -> str:
     return render_template("instructor/content.html", catalog=catalog(),
                            content_dir=current_app.config["TUTOR_CONTENT_DIR"])
+
+
+@bp.route("/content/<course_id>/<kp_id>")
+@instructor_required
+def knowledge_point(course_id: str, kp_id: str) -> str:
+    course = catalog().course(course_id)
+    if course is None or kp_id not in course.knowledge_points:
+        abort(404)
+    return render_template("instructor/preview.html", course=course,
+                           questions=course.by_knowledge_point[kp_id],
+                           title=course.knowledge_points[kp_id].name)
+
+
+def _csv(name: str, header: list[str], rows: Iterable[list[object]]) -> Response:
+    """UTF-8 with a BOM, so that Excel on Windows reads the Chinese text right."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return Response(buffer.getvalue().encode("utf-8-sig"), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+def _pct(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}"
+
+
+@bp.route("/students.csv")
+@instructor_required
+def students_csv() -> Response:
+    course = _course()
+    overview, _, _ = _sorted_overview(course)
+    moment = now()
+    kps = list(course.knowledge_points)
+    header = ["学生", "最近学习", "答题数", "正确率%", "掌握", "熟练", "入门", "未练习", "平均掌握分",
+              "考试次数", "最近考试%", "最好考试%", "提示"] + [course.knowledge_points[kp].name for kp in kps]
+    rows = []
+    for r in overview.rows:
+        levels = r.levels
+        rows.append([r.user.username, r.last_active.strftime("%Y-%m-%d %H:%M") if r.last_active else "",
+                     r.answered, _pct(100 * r.accuracy if r.accuracy is not None else None),
+                     levels[3], levels[2], levels[1], levels[0], f"{r.mastery_index:.0f}", r.exams,
+                     _pct(r.last_exam), _pct(r.best_exam),
+                     "；".join(FLAG_LABELS[f] for f in reports.flags(r, moment, overview.pass_percent))]
+                    + [r.mastery[kp].name for kp in kps])
+    return _csv(f"class-{course.id}.csv", header, rows)
+
+
+@bp.route("/items.csv")
+@instructor_required
+def items_csv() -> Response:
+    course = _course()
+    header = ["题目 id", "题型", "知识点", "题干", "首次作答人数", "难度系数(通过率)", "区分度", "考试份数",
+              "各选项选择次数", "提示", "文件", "行"]
+    rows = []
+    for r in reports.item_analysis(course):
+        q = r.question
+        source = course.sources[q.id]
+        rows.append([q.id, question_type(q).label, course.knowledge_points[q.knowledge_point].name, q.stem,
+                     r.attempts, "" if r.facility is None else f"{r.facility:.3f}",
+                     "" if r.discrimination is None else f"{r.discrimination:.3f}", r.papers,
+                     " ".join(f"{chr(65 + i)}:{n}" for i, n in enumerate(r.option_counts)),
+                     "；".join(FLAG_LABELS[f] for f in r.flags), source.file, source.line])
+    return _csv(f"items-{course.id}.csv", header, rows)

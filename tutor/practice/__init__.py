@@ -27,14 +27,22 @@ MAX_SECONDS = 3600.0
 _rng = random.SystemRandom()
 
 
-def _own_set(set_id: int) -> tuple[PracticeSet, Course]:
+def _own_set(set_id: int, read_only: bool = False) -> tuple[PracticeSet, Course]:
+    """The set, if it is the student's own; instructors may also read (never answer) any set."""
     practice_set = db.session.get(PracticeSet, set_id)
-    if practice_set is None or practice_set.user_id != current_user.id:
+    if practice_set is None or (practice_set.user_id != current_user.id
+                                and not (read_only and current_user.is_instructor)):
         abort(404)
     course = catalog().course(practice_set.course_id)
     if course is None:
         abort(404)
     return practice_set, course
+
+
+@bp.app_template_global("set_label")
+def set_label(practice_set: PracticeSet) -> str:
+    course = catalog().course(practice_set.course_id)
+    return _set_name(course, practice_set) if course else MODES.get(practice_set.mode, practice_set.mode)
 
 
 def _set_name(course: Course, practice_set: PracticeSet) -> str:
@@ -225,7 +233,7 @@ def _advance_cursor(practice_set: PracticeSet, course: Course, next_index: int) 
 @bp.route("/<int:set_id>/<int:position>")
 @login_required
 def feedback(set_id: int, position: int) -> Response | str:
-    practice_set, course = _own_set(set_id)
+    practice_set, course = _own_set(set_id, read_only=True)
     delivery = next((d for d in practice_set.deliveries if d.position == position), None)
     if delivery is None or delivery.attempt is None:
         return redirect(url_for("practice.question", set_id=set_id))
@@ -251,7 +259,7 @@ def feedback(set_id: int, position: int) -> Response | str:
 @bp.route("/<int:set_id>/summary")
 @login_required
 def summary(set_id: int) -> str:
-    practice_set, course = _own_set(set_id)
+    practice_set, course = _own_set(set_id, read_only=True)
     rows = [(d, course.by_id.get(d.question_id)) for d in practice_set.deliveries if d.attempt]
     correct = sum(1 for d, _ in rows if d.attempt.correct)
     return render_template("practice/summary.html", course=course, practice_set=practice_set,

@@ -1,15 +1,23 @@
-"""The student's progress page: their own, or any student's for an instructor."""
+"""The progress review page: where a student stands and what to do next (an instructor may open any)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
-from flask_login import current_user, login_required
+from collections import Counter
 
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from tutor import learning
+from tutor.content.course import Course
 from tutor.extensions import db
-from tutor.models import User
-from tutor.progress.stats import course_progress, recent_attempts
-from tutor.web import catalog
+from tutor.models import NotebookEntry, User
+from tutor.progress import charts
+from tutor.progress.mastery import readiness, weakest
+from tutor.progress.stats import activity, course_progress, exam_papers, practice_history
+from tutor.web import catalog, now
 
 bp = Blueprint("progress", __name__, url_prefix="/progress")
+HISTORY_PAGE = 30
 
 
 @bp.route("/")
@@ -29,9 +37,41 @@ def student(user_id: int) -> str:
     return _page(user)
 
 
+def _course_view(user: User, course: Course) -> dict:
+    moment, tz = now(), current_app.config["TUTOR_TIMEZONE"]
+    progress = course_progress(user.id, course, moment)
+    kp_names = {kp: course.knowledge_points[kp].name for kp in course.knowledge_points}
+    papers = [p for p in exam_papers(user.id, course.id) if p.submitted_at is not None]
+    blueprint = course.manifest.exams[0] if course.manifest.exams else None
+    notebook = Counter(course.by_id[qid].knowledge_point for qid in db.session.scalars(
+        select(NotebookEntry.question_id).where(NotebookEntry.user_id == user.id,
+                                                NotebookEntry.course_id == course.id))
+        if qid in course.by_id)
+    pass_percent = papers[-1].pass_percent if papers else (blueprint.pass_percent if blueprint else 60)
+    return {
+        "course": course,
+        "progress": progress,
+        "weakest": weakest(progress.mastery),
+        "readiness": readiness(progress.mastery, blueprint) if blueprint else None,
+        "due": learning.due_count(user.id, course.id, learning.end_of_day(moment, tz)),
+        "notebook": notebook,
+        "papers": papers,
+        "mastery_chart": charts.mastery_bars(
+            [(kp_names[kp], m.score, m.level) for kp, m in progress.mastery.items()], f"mastery-{course.id}"),
+        "exam_chart": charts.exam_line(
+            [(p.started_at.strftime("%m-%d"), 100 * (p.score or 0) / p.max_score) for p in papers],
+            pass_percent, f"exams-{course.id}") if papers else None,
+    }
+
+
 def _page(user: User) -> str:
-    courses = list(catalog().courses.values())
-    progress = {c.id: course_progress(user.id, c) for c in courses}
-    recent = [(a, catalog().course(a.course_id)) for a in recent_attempts(user.id)]
-    return render_template("progress/page.html", student=user, courses=courses,
-                           progress=progress, recent=recent)
+    moment, tz = now(), current_app.config["TUTOR_TIMEZONE"]
+    days = activity(user.id, moment, tz)
+    show_all = request.args.get("history") == "all"
+    return render_template(
+        "progress/page.html", student=user, own=user.id == current_user.id,
+        courses=[_course_view(user, c) for c in catalog().courses.values()],
+        days=days,
+        activity_chart=charts.activity_bars([(d.day.strftime("%m-%d"), d.answers, d.accuracy) for d in days]),
+        history=practice_history(user.id, 10_000 if show_all else HISTORY_PAGE), show_all=show_all,
+        all_papers=list(reversed(exam_papers(user.id))))

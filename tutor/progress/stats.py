@@ -1,14 +1,18 @@
-"""Per-student aggregates, computed in SQL per question and folded into the course outline."""
+"""Per-student aggregates, read from the per-question summary rows and folded into the outline."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Date, and_, case, cast, func, literal_column, select
 
 from tutor.content.course import Course
 from tutor.extensions import db
-from tutor.models import Attempt
+from tutor.models import Attempt, Delivery, ExamPaper, PracticeSet, ReviewCard, StudentQuestion
+from tutor.progress.mastery import Mastery, QuestionState, mastery
+
+REVIEW_STATE = 2   # fsrs.State.Review
 
 
 @dataclass(frozen=True)
@@ -33,43 +37,105 @@ class CourseProgress:
     total: Tally
     by_topic: dict[str, Tally]
     by_knowledge_point: dict[str, Tally]
+    mastery: dict[str, Mastery]
     last_answer: datetime | None
 
 
-def per_question(user_id: int, course_id: str) -> dict[str, tuple[int, int, datetime]]:
-    """question id -> (attempts, correct answers, last answered), for one student."""
+def question_states(user_id: int, course_id: str, now: datetime) -> dict[str, QuestionState]:
+    """question id -> the student's standing on it (one row per answered question)."""
     rows = db.session.execute(
-        select(Attempt.question_id, func.count(), func.sum(case((Attempt.correct, 1), else_=0)),
-               func.max(Attempt.created_at))
-        .where(Attempt.user_id == user_id, Attempt.course_id == course_id)
-        .group_by(Attempt.question_id))
-    return {qid: (n, int(ok or 0), last) for qid, n, ok, last in rows}
+        select(StudentQuestion.question_id, StudentQuestion.attempts, StudentQuestion.correct,
+               StudentQuestion.last_correct,
+               (and_(ReviewCard.state == REVIEW_STATE, ReviewCard.due > now)).label("retained"))
+        .outerjoin(ReviewCard, and_(ReviewCard.user_id == StudentQuestion.user_id,
+                                    ReviewCard.course_id == StudentQuestion.course_id,
+                                    ReviewCard.question_id == StudentQuestion.question_id))
+        .where(StudentQuestion.user_id == user_id, StudentQuestion.course_id == course_id))
+    return {qid: QuestionState(n, ok, last, bool(kept)) for qid, n, ok, last, kept in rows}
 
 
-def course_progress(user_id: int, course: Course) -> CourseProgress:
-    stats = per_question(user_id, course.id)
-    by_kp: dict[str, Tally] = {}
+def fold(course: Course, states: dict[str, QuestionState]) -> tuple[dict[str, Tally], dict[str, Mastery]]:
+    """Per knowledge point: answer tallies and mastery, from per-question states."""
+    tallies: dict[str, Tally] = {}
+    levels: dict[str, Mastery] = {}
     for kp_id, questions in course.by_knowledge_point.items():
-        tally = Tally(questions_total=len(questions))
-        for q in questions:
-            if q.id in stats:
-                n, ok, _ = stats[q.id]
-                tally += Tally(n, ok, 1, 0)
-        by_kp[kp_id] = tally
+        seen = [states[q.id] for q in questions if q.id in states]
+        tallies[kp_id] = Tally(sum(s.attempts for s in seen), sum(s.correct for s in seen),
+                               len(seen), len(questions))
+        levels[kp_id] = mastery(seen, len(questions))
+    return tallies, levels
+
+
+def course_progress(user_id: int, course: Course, now: datetime) -> CourseProgress:
+    by_kp, levels = fold(course, question_states(user_id, course.id, now))
     by_topic = {t.id: sum((by_kp[kp.id] for kp in t.knowledge_points), Tally()) for t in course.topics}
-    total = sum(by_topic.values(), Tally())
-    last = max((s[2] for s in stats.values()), default=None)
-    return CourseProgress(total, by_topic, by_kp, last)
+    last = db.session.scalar(select(func.max(StudentQuestion.last_at)).where(
+        StudentQuestion.user_id == user_id, StudentQuestion.course_id == course.id))
+    return CourseProgress(sum(by_topic.values(), Tally()), by_topic, by_kp, levels, last)
 
 
 def last_results(user_id: int, course_id: str) -> dict[str, bool]:
     """question id -> whether the student's most recent answer to it was right."""
-    latest = (select(Attempt.question_id, func.max(Attempt.id).label("last_id"))
-              .where(Attempt.user_id == user_id, Attempt.course_id == course_id)
-              .group_by(Attempt.question_id).subquery())
-    rows = db.session.execute(select(Attempt.question_id, Attempt.correct)
-                              .join(latest, Attempt.id == latest.c.last_id))
-    return {qid: correct for qid, correct in rows}
+    rows = db.session.execute(select(StudentQuestion.question_id, StudentQuestion.last_correct)
+                              .where(StudentQuestion.user_id == user_id,
+                                     StudentQuestion.course_id == course_id))
+    return {qid: last for qid, last in rows}
+
+
+@dataclass(frozen=True)
+class Day:
+    day: date
+    answers: int
+    correct: int
+
+    @property
+    def accuracy(self) -> float | None:
+        return self.correct / self.answers if self.answers else None
+
+
+def activity(user_id: int, now: datetime, tz: str, days: int = 30) -> list[Day]:
+    """Answers and right answers per local day for the last `days` days, grouped in SQL."""
+    offset = ZoneInfo(tz).utcoffset(now) or timedelta(0)
+    hours = int(offset.total_seconds() // 3600)
+    if db.engine.dialect.name == "sqlite":
+        local_day = func.date(Attempt.created_at, f"{hours:+d} hours")
+    else:
+        local_day = cast(Attempt.created_at + literal_column(f"interval '{hours} hours'"), Date)
+    today = (now + offset).date()
+    first = today - timedelta(days=days - 1)
+    since = datetime.combine(first, datetime.min.time()) - offset
+    rows = db.session.execute(
+        select(local_day.label("day"), func.count(), func.sum(case((Attempt.correct, 1), else_=0)))
+        .where(Attempt.user_id == user_id, Attempt.created_at >= since)
+        .group_by(local_day))
+    counts = {(d if isinstance(d, date) else date.fromisoformat(d)): (n, int(ok or 0)) for d, n, ok in rows}
+    return [Day(first + timedelta(days=i), *counts.get(first + timedelta(days=i), (0, 0)))
+            for i in range(days)]
+
+
+def exam_papers(user_id: int, course_id: str | None = None) -> list[ExamPaper]:
+    query = select(ExamPaper).where(ExamPaper.user_id == user_id)
+    if course_id is not None:
+        query = query.where(ExamPaper.course_id == course_id)
+    return list(db.session.scalars(query.order_by(ExamPaper.started_at)))
+
+
+@dataclass(frozen=True)
+class SetSummary:
+    practice_set: PracticeSet
+    answered: int
+    correct: int
+
+
+def practice_history(user_id: int, limit: int) -> list[SetSummary]:
+    """The student's practice sets, newest first, with answers counted in SQL."""
+    rows = db.session.execute(
+        select(PracticeSet, func.count(Attempt.id), func.sum(case((Attempt.correct, 1), else_=0)))
+        .outerjoin(Delivery, Delivery.set_id == PracticeSet.id)
+        .outerjoin(Attempt, Attempt.delivery_id == Delivery.id)
+        .where(PracticeSet.user_id == user_id)
+        .group_by(PracticeSet.id).order_by(PracticeSet.created_at.desc(), PracticeSet.id.desc()).limit(limit))
+    return [SetSummary(s, n, int(ok or 0)) for s, n, ok in rows]
 
 
 def recent_attempts(user_id: int, limit: int = 20) -> list[Attempt]:

@@ -19,7 +19,7 @@ def home() -> str:
     courses = list(catalog().courses.values())
     progress, counts = {}, {}
     if current_user.is_authenticated:
-        progress = {c.id: course_progress(current_user.id, c) for c in courses}
+        progress = {c.id: course_progress(current_user.id, c, now()) for c in courses}
         until = learning.end_of_day(now(), current_app.config["TUTOR_TIMEZONE"])
         counts = {c.id: {"due": learning.due_count(current_user.id, c.id, until),
                          "notebook": _count(NotebookEntry, c.id), "favourites": _count(Favourite, c.id)}
