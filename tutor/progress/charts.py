@@ -63,7 +63,7 @@ def activity_bars(days: Sequence[tuple[str, int, float | None]], chart_id: str =
             points.append((x + step / 2, y))
             body.append(f'<circle cx="{x + step / 2:.1f}" cy="{y:.1f}" r="2.5" fill="{BRAND}">'
                         f'<title>{escape(label)}：正确率 {accuracy * 100:.0f}%</title></circle>')
-        if i % 7 == 0 or i == len(days) - 1:
+        if (i % 7 == 0 and len(days) - 1 - i >= 4) or i == len(days) - 1:
             body.append(f'<text x="{x + step / 2:.1f}" y="{bottom + 16}" fill="{MUTED}" '
                         f'text-anchor="middle" font-size="10">{escape(label)}</text>')
     if len(points) > 1:
