@@ -39,13 +39,21 @@ def make_app(tmp_path: Path, **overrides: Any) -> Flask:
         "TUTOR_CONTENT_DIR": str(CONTENT),
         "TUTOR_CONTENT_POLL_SECONDS": 0,
         "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "TUTOR_AUTO_MIGRATE": False,
     }
     config.update(overrides)
     app = create_app(config)
     with app.app_context():   # a shared PostgreSQL database starts each test empty
-        db.drop_all()
+        reset_database()
         db.create_all()
     return app
+
+
+def reset_database() -> None:
+    db.drop_all()
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
 
 
 @pytest.fixture

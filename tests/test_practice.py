@@ -38,7 +38,8 @@ def test_answer_is_graded_on_the_server_and_stored(app, client) -> None:
     assert f"/courses/chapter8/lessons/survey#{q.knowledge_point}" in feedback
     with app.app_context():
         attempt = db.session.scalar(select(Attempt))
-        assert (attempt.question_id, attempt.correct, attempt.score, attempt.mode) == (q.id, True, 1.0, "random")
+        assert (attempt.question_id, attempt.correct, attempt.mode) == (q.id, True, "random")
+        assert attempt.score == attempt.max_score > 0
         assert attempt.question_version == course(app).versions[q.id]
         assert attempt.user_id == delivery.user_id and attempt.seconds >= 0
         from tutor.questions import question_type
@@ -93,12 +94,16 @@ def test_unique_constraint_backs_the_once_only_rule(app, client) -> None:
 
 def test_options_are_shuffled_per_presentation(app, client) -> None:
     register(client)
-    orders = set()
-    for _ in range(6):
-        set_id = start_set(client, "kp", "survey.content")
+    orders, questions = set(), set()
+    for _ in range(8):   # sequential, unanswered: the same first question presented afresh
+        response = client.post("/practice/start", data={"course": "chapter8", "mode": "sequential",
+                                                        "scope": "kp", "id": "survey.content"})
+        set_id = int(response.headers["Location"].rsplit("/", 1)[1])
         client.get(f"/practice/{set_id}")
-        orders.add(tuple(current_delivery(app, set_id).layout))
-    assert len(orders) > 1
+        delivery = current_delivery(app, set_id)
+        orders.add(tuple(delivery.layout))
+        questions.add(delivery.question_id)
+    assert len(questions) == 1 and len(orders) > 1
 
 
 def test_same_presentation_on_reload(app, client) -> None:
@@ -114,12 +119,22 @@ def test_same_presentation_on_reload(app, client) -> None:
 
 def test_tampered_answers_store_nothing(app, client) -> None:
     register(client)
-    set_id = start_set(client, "kp", "survey.methods")
+    response = client.post("/practice/start", data={"course": "chapter8", "mode": "sequential",
+                                                    "scope": "kp", "id": "survey.methods"})
+    set_id = int(response.headers["Location"].rsplit("/", 1)[1])
     client.get(f"/practice/{set_id}")
     delivery = current_delivery(app, set_id)
-    for bad in ({"choice": "99"}, {"choice": "-1"}, {"choice": "A"}, {}, {"choice": ["0", "0"]}):
+    q = course(app).by_id[delivery.question_id]
+    assert q.type in ("single", "multiple")       # the bank's first survey.methods question
+    tampered = [{"choice": "99"}, {"choice": "-1"}, {"choice": "A"}, {"choice": ["0", "0"]}]
+    if q.type == "single":
+        tampered.append({"choice": ["0", "1"]})
+    for bad in tampered:       # names an option that was never shown: refused outright
         response = client.post(f"/practice/{set_id}/answer", data={"delivery": delivery.id, **bad})
-        assert response.status_code == 302 and response.headers["Location"] == f"/practice/{set_id}"
+        assert response.status_code == 400, bad
+    # nothing chosen: the student is simply asked again
+    response = client.post(f"/practice/{set_id}/answer", data={"delivery": delivery.id})
+    assert response.status_code == 302 and response.headers["Location"] == f"/practice/{set_id}"
     assert client.post(f"/practice/{set_id}/answer", data={"delivery": "999999", "choice": "0"}).status_code == 400
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Attempt)) == 0

@@ -41,11 +41,13 @@ def test_question_edit_shows_on_the_page_without_restart(live_app: Flask, conten
     register(client)
     set_id = start_set(client, "kp", "survey.methods")
     client.get(f"/practice/{set_id}")
-    q = live_app.extensions["tutor_content"].catalog.course("chapter8").by_id[current_delivery(live_app, set_id).question_id]
-    questions = content_copy / "chapter8" / "questions" / "survey.yaml"
-    replace_in(questions, q.stem, q.stem + "（已修订）")
+    course = live_app.extensions["tutor_content"].catalog.course("chapter8")
+    q = course.by_id[current_delivery(live_app, set_id).question_id]
+    written_in = content_copy.parent / course.sources[q.id].file
+    first_line = q.stem.splitlines()[0]
+    replace_in(written_in, first_line, first_line + "（已修订）")
     page = client.get(f"/practice/{set_id}").get_data(as_text=True)
-    assert str(escape(q.stem + "（已修订）")) in page
+    assert "（已修订）" in page and str(escape(first_line.split("{{")[0])) in page
 
 
 def test_broken_file_keeps_last_good_version_and_tells_instructors(live_app: Flask, content_copy: Path) -> None:

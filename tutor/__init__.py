@@ -4,13 +4,15 @@ from __future__ import annotations
 import os
 from typing import Any, Mapping
 
-from flask import Flask, g
-from sqlalchemy import event, text
-from sqlalchemy.exc import OperationalError
+from pathlib import Path
 
-from tutor import config
+from flask import Flask, g, request
+from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from tutor import config, schema, security
 from tutor.content.store import ContentStore
-from tutor.extensions import csrf, db, login_manager
+from tutor.extensions import csrf, db, limiter, login_manager, migrate
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -23,13 +25,20 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if test_config is not None:
         app.config.from_mapping(test_config)
     config.ensure_secret_key(app)
+    config.derived(app.config)
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS",
                           config.engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
+    if int(app.config["TUTOR_PROXY_FIX"]):
+        hops = int(app.config["TUTOR_PROXY_FIX"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     db.init_app(app)
     login_manager.init_app(app)
     csrf.init_app(app)
-    _sqlite_pragmas(app)
+    limiter.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    _sqlite_transactions(app)
+    security.init_app(app)
 
     store = ContentStore(app.config["TUTOR_CONTENT_DIR"], float(app.config["TUTOR_CONTENT_POLL_SECONDS"]))
     app.extensions["tutor_content"] = store
@@ -46,34 +55,34 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     cli.init_app(app)
 
-    if app.config["TUTOR_CREATE_SCHEMA"]:
-        _create_schema(app)
+    if app.config["TUTOR_AUTO_MIGRATE"]:
+        schema.upgrade(app)
     return app
 
 
-def _create_schema(app: Flask) -> None:
-    """Create missing tables; workers starting together must not trip over each other."""
-    with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as connection:
-                connection.execute(text("SELECT pg_advisory_xact_lock(846813)"))
-                db.metadata.create_all(connection)
-            return
-        try:
-            db.create_all()
-        except OperationalError:  # another worker created them between check and create
-            db.create_all()
-
-
-def _sqlite_pragmas(app: Flask) -> None:
+def _sqlite_transactions(app: Flask) -> None:
+    """WAL, a busy timeout, and BEGIN IMMEDIATE for requests that write (POST), so that two
+    writers queue for the lock at the start instead of failing halfway with 'database is locked'."""
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
 
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None   # pysqlite's own BEGIN handling off; ours below
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+
+    def on_begin(connection: Any) -> None:
+        immediate = connection.get_execution_options().get("tutor_immediate")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     with app.app_context():
         event.listen(db.engine, "connect", on_connect)
+        event.listen(db.engine, "begin", on_begin)
+
+    @app.before_request
+    def writes_take_the_lock_first() -> None:
+        if request.method == "POST":
+            db.session.connection(execution_options={"tutor_immediate": True})

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -20,11 +21,34 @@ def defaults(app: Flask) -> dict[str, Any]:
         "TUTOR_PRACTICE_SET_SIZE": 10,
         "TUTOR_TIMEZONE": "Asia/Shanghai",   # what "today" means for reviews due
         "TUTOR_EXAM_GRACE_SECONDS": 30,      # answers this late after a deadline still count
-        "TUTOR_CREATE_SCHEMA": True,
+        "TUTOR_AUTO_MIGRATE": True,          # apply database migrations at start-up
+        "TUTOR_HTTPS": False,                # served over HTTPS: Secure cookies and HSTS
+        "TUTOR_PROXY_FIX": 0,                # proxies in front whose X-Forwarded-* to trust
+        "TUTOR_SESSION_IDLE_MINUTES": 120,
+        "TUTOR_SESSION_ABSOLUTE_HOURS": 12,
+        "TUTOR_REMEMBER_DAYS": 7,
+        "TUTOR_MAX_REQUEST_BYTES": 1_000_000,
+        "TUTOR_RATELIMIT_STORAGE_URI": "memory://",   # redis://host:6379 to share across workers
+        "TUTOR_LOGIN_LIMIT_IP": "10 per minute;100 per hour",
+        "TUTOR_LOGIN_LIMIT_USER": "5 per minute;30 per hour",
+        "TUTOR_REGISTER_LIMIT": "10 per hour",
         "WTF_CSRF_TIME_LIMIT": None,   # the token lives as long as the session
-        "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
     }
+
+
+def derived(config: dict[str, Any]) -> None:
+    """Flask's and the extensions' own keys, set from ours once every source has been read."""
+    secure = bool(config["TUTOR_HTTPS"])
+    config.update({
+        "SESSION_COOKIE_HTTPONLY": True, "SESSION_COOKIE_SAMESITE": "Lax", "SESSION_COOKIE_SECURE": secure,
+        "REMEMBER_COOKIE_HTTPONLY": True, "REMEMBER_COOKIE_SAMESITE": "Lax", "REMEMBER_COOKIE_SECURE": secure,
+        "REMEMBER_COOKIE_DURATION": timedelta(days=float(config["TUTOR_REMEMBER_DAYS"])),
+        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=float(config["TUTOR_SESSION_IDLE_MINUTES"])),
+        "SESSION_REFRESH_EACH_REQUEST": True,
+        "MAX_CONTENT_LENGTH": int(config["TUTOR_MAX_REQUEST_BYTES"]),
+        "RATELIMIT_STORAGE_URI": config["TUTOR_RATELIMIT_STORAGE_URI"],
+        "RATELIMIT_HEADERS_ENABLED": True,
+    })
 
 
 def from_environment(config: dict[str, Any], environ: Mapping[str, str]) -> None:

@@ -7,12 +7,17 @@ from typing import Any
 from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
+import secrets
 
+from tutor import passwords
 from tutor.extensions import db
 
 STUDENT = "student"
 INSTRUCTOR = "instructor"
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
 
 
 def utcnow() -> datetime:
@@ -28,12 +33,22 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(16), default=STUDENT)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     active: Mapped[bool] = mapped_column(default=True)
+    # Part of the id kept in session and remember cookies: rotating it (logout, password
+    # change) makes every copy of an old cookie worthless.
+    session_token: Mapped[str] = mapped_column(String(64), default=new_token)
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = passwords.hash_password(password)
+        self.rotate_session()
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        return passwords.verify(self.password_hash, password)
+
+    def rotate_session(self) -> None:
+        self.session_token = new_token()
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

@@ -1,6 +1,7 @@
 """Glue shared by the blueprints: the current course, access rules, template helpers."""
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from functools import wraps
 from typing import Any, Callable, TypeVar
@@ -10,7 +11,9 @@ from flask import Flask, abort, current_app, g, render_template, request
 from flask_login import current_user
 from markupsafe import Markup
 
-from tutor import markdown
+from sqlalchemy.exc import OperationalError
+
+from tutor import markdown, security
 from tutor.content.course import Course
 from tutor.content.loader import Catalog
 from tutor.extensions import db, login_manager
@@ -63,7 +66,14 @@ def safe_next(target: str | None) -> str | None:
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    """The user whose id *and* current session token the cookie carries, if still active."""
+    number, _, token = user_id.partition(":")
+    if not number.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(number))
+    if user is None or not user.is_active or not secrets.compare_digest(user.session_token, token):
+        return None
+    return user
 
 
 def init_app(app: Flask) -> None:
@@ -81,8 +91,16 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["fill_stem"] = lambda q: fill.BLANK.sub(lambda m: f"（{m.group(1)}）＿＿＿", q.stem)
     app.jinja_env.globals["type_label"] = lambda name: REGISTRY[name].label if name in REGISTRY else name
 
-    for code, title in ((403, "没有权限"), (404, "页面不存在"), (500, "服务器出错了")):
+    for code, title in ((403, "没有权限"), (404, "页面不存在"), (409, "操作已失效"), (413, "提交的内容太大"),
+                        (429, "操作太频繁"), (500, "服务器出错了"), (503, "服务暂时不可用")):
         app.register_error_handler(code, _error_page(code, title))
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error: Exception) -> Any:
+        db.session.rollback()
+        current_app.logger.error("database unavailable: %s", error.__class__.__name__)
+        return render_template("error.html", code=503, title="服务暂时不可用",
+                               message="数据库暂时连接不上，请稍后刷新重试。你已提交的答案不会丢失。"), 503
 
     @app.errorhandler(400)
     def bad_request(error: Any) -> Any:
@@ -92,10 +110,16 @@ def init_app(app: Flask) -> None:
 
 def _error_page(code: int, title: str) -> Callable[[Any], Any]:
     messages = {403: "你没有权限查看这个页面。", 404: "你要找的页面不存在，可能已被移除。",
-                500: "服务器出了点问题，请稍后再试。"}
+                409: "这份试卷已经结束，答案没有被记录。", 413: "提交的内容超过了大小限制。",
+                429: "操作太频繁了，请稍等一会儿再试。", 500: "服务器出了点问题，请稍后再试。",
+                503: "服务暂时不可用，请稍后刷新重试。"}
 
     def handler(error: Any) -> Any:
-        if code == 500:
+        if code == 403:
+            security.event("access_denied")
+        elif code == 429:
+            security.event("rate_limited")
+        if code >= 500:
             db.session.rollback()
         return render_template("error.html", code=code, title=title, message=messages[code]), code
 

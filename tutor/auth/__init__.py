@@ -1,16 +1,19 @@
-"""Accounts: register, log in, log out."""
+"""Accounts: register, log in, log out, change password."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, Regexp
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
 
-from tutor.extensions import db
+from tutor import passwords
+from tutor.extensions import db, limiter
 from tutor.models import STUDENT, User
+from tutor.security import event
 from tutor.web import safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -18,43 +21,73 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 USERNAME_RULE = Regexp(r"^[A-Za-z0-9_.\-\u4e00-\u9fff]+$", message="用户名只能包含中文、字母、数字、下划线、点和连字符")
 
 
+def _policy(form: FlaskForm, field: PasswordField) -> None:
+    username = form.username.data if hasattr(form, "username") else current_user.username
+    message = passwords.problem(field.data or "", username or "")
+    if message:
+        raise ValidationError(message)
+
+
 class RegisterForm(FlaskForm):
     username = StringField("用户名", validators=[DataRequired("请填写用户名"), Length(2, 32, "用户名长度为 2 到 32 个字符"), USERNAME_RULE])
-    password = PasswordField("密码", validators=[DataRequired("请填写密码"), Length(8, 128, "密码长度为 8 到 128 个字符")])
+    password = PasswordField("密码", validators=[DataRequired("请填写密码"), _policy])
     confirm = PasswordField("确认密码", validators=[DataRequired("请再次输入密码"), EqualTo("password", "两次输入的密码不一致")])
 
 
 class LoginForm(FlaskForm):
-    username = StringField("用户名", validators=[DataRequired("请填写用户名")])
-    password = PasswordField("密码", validators=[DataRequired("请填写密码")])
-    remember = BooleanField("记住我")
+    username = StringField("用户名", validators=[DataRequired("请填写用户名"), Length(max=64)])
+    password = PasswordField("密码", validators=[DataRequired("请填写密码"), Length(max=passwords.MAX_LENGTH)])
+    remember = BooleanField("记住我（7 天）")
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField("当前密码", validators=[DataRequired("请填写当前密码")])
+    password = PasswordField("新密码", validators=[DataRequired("请填写新密码"), _policy])
+    confirm = PasswordField("确认新密码", validators=[DataRequired("请再次输入新密码"), EqualTo("password", "两次输入的密码不一致")])
 
 
 def find_user(username: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
 
 
+def _username_key() -> str:
+    return "login-user:" + (request.form.get("username") or "").strip().lower()[:64]
+
+
+def _start_session(user: User, remember: bool = False) -> None:
+    """A fresh session for a fresh login, so nothing from before it carries over."""
+    session.clear()
+    login_user(user, remember=remember)
+    session.permanent = True
+
+
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["TUTOR_REGISTER_LIMIT"], methods=["POST"])
 def register() -> Response | str:
     if current_user.is_authenticated:
         return redirect(url_for("study.home"))
     form = RegisterForm()
     if form.validate_on_submit():
         username = form.username.data.strip()
-        if find_user(username) is not None:
-            form.username.errors.append("这个用户名已被注册")
-        else:
+        if find_user(username) is None:
             user = User(username=username, role=STUDENT)
             user.set_password(form.password.data)
             db.session.add(user)
-            db.session.commit()
-            login_user(user)
-            flash("注册成功，欢迎开始学习！", "success")
-            return redirect(url_for("study.home"))
+            try:
+                db.session.commit()
+            except IntegrityError:   # registered by someone else a moment ago
+                db.session.rollback()
+            else:
+                _start_session(user)
+                flash("注册成功，欢迎开始学习！", "success")
+                return redirect(url_for("study.home"))
+        form.username.errors.append("这个用户名已被注册")
     return render_template("auth/register.html", form=form)
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["TUTOR_LOGIN_LIMIT_IP"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["TUTOR_LOGIN_LIMIT_USER"], key_func=_username_key, methods=["POST"])
 def login() -> Response | str:
     if current_user.is_authenticated:
         return redirect(url_for("study.home"))
@@ -62,11 +95,17 @@ def login() -> Response | str:
     if form.validate_on_submit():
         user = find_user(form.username.data)
         if user is None or not user.check_password(form.password.data):
+            event("login_failed", username=form.username.data)
             flash("用户名或密码不正确", "error")
         elif not user.is_active:
+            event("login_disabled", username=user.username)
             flash("这个账号已停用，请联系老师", "error")
         else:
-            login_user(user, remember=form.remember.data)
+            if passwords.needs_rehash(user.password_hash):
+                user.password_hash = passwords.hash_password(form.password.data)
+                db.session.commit()
+            _start_session(user, remember=form.remember.data)
+            event("login")
             return redirect(safe_next(request.args.get("next")) or url_for("study.home"))
     return render_template("auth/login.html", form=form)
 
@@ -74,6 +113,31 @@ def login() -> Response | str:
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout() -> Response:
+    """Ends the session everywhere: the token in every copy of the cookies stops matching."""
+    event("logout")
+    current_user.rotate_session()
+    db.session.commit()
     logout_user()
+    session.clear()
     flash("你已退出登录", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit(lambda: current_app.config["TUTOR_LOGIN_LIMIT_IP"], methods=["POST"])
+def password() -> Response | str:
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current.data):
+            event("password_change_failed")
+            form.current.errors.append("当前密码不正确")
+        else:
+            user = current_user._get_current_object()
+            user.set_password(form.password.data)      # rotates the session token too
+            db.session.commit()
+            event("password_changed")
+            _start_session(user)
+            flash("密码已修改；其他设备上的登录已失效。", "success")
+            return redirect(url_for("progress.mine"))
+    return render_template("auth/password.html", form=form)

@@ -156,7 +156,8 @@ def _course_files(course_dir: Path) -> Iterator[tuple[Path, str]]:
             continue
         for dirpath, dirnames, filenames in os.walk(base):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            for name in sorted(filenames):
+            # "survey.yaml" before "survey-more.yaml": by name without the suffix
+            for name in sorted(filenames, key=lambda n: (Path(n).stem, n)):
                 if name.endswith(SUFFIXES) and not name.startswith("."):
                     yield Path(dirpath) / name, folder
 

@@ -15,7 +15,7 @@ from tutor.content.course import Course
 from tutor.exam.paper import draw, score_paper
 from tutor.extensions import db
 from tutor.models import ExamAnswer, ExamPaper
-from tutor.practice.forms import InvalidAnswer, parse_answer
+from tutor.practice.forms import InvalidAnswer, TamperedAnswer, parse_answer
 from tutor.questions import question_type
 from tutor.web import catalog, course_or_404, now
 
@@ -102,13 +102,10 @@ def item(paper_id: int) -> Response | str:
 @login_required
 def answer(paper_id: int) -> Response:
     paper, course = _own_paper(paper_id)
-    if paper.submitted_at is not None:
-        flash("这份试卷已经交卷。", "info")
-        return redirect(url_for("exam.result", paper_id=paper_id))
-    if _expired(paper):
+    if paper.submitted_at is None and _expired(paper):
         _finish(paper, course)
-        flash("考试时间已到，最后提交的答案没有被记录。", "error")
-        return redirect(url_for("exam.result", paper_id=paper_id))
+    if paper.submitted_at is not None:   # finished, or its time is up: nothing more is taken
+        return render_template("exam/closed.html", paper=paper), 409
     raw_index = request.form.get("item", "")
     if not raw_index.isdigit() or int(raw_index) >= len(paper.items):
         abort(400)
@@ -120,6 +117,8 @@ def answer(paper_id: int) -> Response:
     if q is not None and question_type(q).layout_fits(q, entry["layout"]):
         try:
             response = parse_answer(q, form, entry["layout"])
+        except TamperedAnswer:
+            abort(400)
         except InvalidAnswer:
             response = None   # left blank, or not finished: counted as unanswered
     saved = _answers(paper).get(index)

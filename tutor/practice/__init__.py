@@ -15,7 +15,7 @@ from tutor import learning
 from tutor.content.course import Course
 from tutor.extensions import db
 from tutor.models import Delivery, Favourite, NotebookEntry, PracticeSet, SequenceCursor
-from tutor.practice.forms import InvalidAnswer, parse_answer
+from tutor.practice.forms import InvalidAnswer, TamperedAnswer, parse_answer
 from tutor.practice.sets import MODES, SCOPED_MODES, pick_random, pick_sequential, scope_name, scope_questions
 from tutor.progress.stats import last_results
 from tutor.questions import QuestionBase, grade, question_type
@@ -204,6 +204,8 @@ def answer(set_id: int) -> Response:
         return redirect(url_for("practice.question", set_id=set_id))
     try:
         response = parse_answer(q, request.form.to_dict(flat=False), delivery.layout)
+    except TamperedAnswer:
+        abort(400)
     except InvalidAnswer as exc:
         flash(str(exc), "error")
         return redirect(url_for("practice.question", set_id=set_id))

@@ -18,7 +18,11 @@ Form = Mapping[str, Sequence[str]]
 
 
 class InvalidAnswer(ValueError):
-    pass
+    """The answer is missing or unfinished: the student is asked again."""
+
+
+class TamperedAnswer(InvalidAnswer):
+    """The form names something that was never shown: refused outright."""
 
 
 def _one(form: Form, name: str) -> str | None:
@@ -28,13 +32,15 @@ def _one(form: Form, name: str) -> str | None:
 
 def _shown_index(value: str, size: int) -> int:
     if not value.isdigit() or int(value) >= size:
-        raise InvalidAnswer("选项无效")
+        raise TamperedAnswer("选项无效")
     return int(value)
 
 
 def _single(q: Any, form: Form, layout: Any, p: str) -> str:
     values = list(form.get(p + "choice") or [])
-    if len(values) != 1:
+    if len(values) > 1:
+        raise TamperedAnswer("单选题只能选一个选项")
+    if not values:
         raise InvalidAnswer("请选择一个选项")
     return LETTERS[layout[_shown_index(values[0], len(layout))]]
 
@@ -45,15 +51,17 @@ def _multiple(q: Any, form: Form, layout: Any, p: str) -> list[str]:
         raise InvalidAnswer("请至少选择一个选项")
     letters = [LETTERS[layout[_shown_index(v, len(layout))]] for v in values]
     if len(set(letters)) != len(letters):
-        raise InvalidAnswer("选项重复")
+        raise TamperedAnswer("选项重复")
     return sorted(letters)
 
 
 def _truefalse(q: Any, form: Form, layout: Any, p: str) -> bool:
-    value = _one(form, p + "choice")
-    if value in ("true", "false"):
-        return value == "true"
-    raise InvalidAnswer("请选择“正确”或“错误”")
+    values = list(form.get(p + "choice") or [])
+    if not values:
+        raise InvalidAnswer("请选择“正确”或“错误”")
+    if values not in (["true"], ["false"]):
+        raise TamperedAnswer("判断题只能选“正确”或“错误”")
+    return values == ["true"]
 
 
 def _fill(q: Any, form: Form, layout: Any, p: str) -> list[str]:
@@ -68,8 +76,10 @@ def _ordering(q: Any, form: Form, layout: Any, p: str) -> list[int]:
     placed: dict[int, int] = {}
     for shown in range(n):
         value = _one(form, f"{p}rank-{shown}") or ""
-        if not value.isdigit() or not 1 <= int(value) <= n:
+        if not value:
             raise InvalidAnswer("请为每一项选择位置")
+        if not value.isdigit() or not 1 <= int(value) <= n:
+            raise TamperedAnswer("位置无效")
         if int(value) in placed:
             raise InvalidAnswer("每个位置只能用一次")
         placed[int(value)] = layout[shown]
@@ -100,7 +110,7 @@ def _case(q: Any, form: Form, layout: Any, p: str) -> list[Any]:
         try:
             answers.append(PARSERS[sub.type](sub, form, sub_layout, f"{p}s{index}-"))
         except InvalidAnswer as exc:
-            raise InvalidAnswer(f"第 {index + 1} 小题：{exc}") from None
+            raise type(exc)(f"第 {index + 1} 小题：{exc}") from None
     return answers
 
 

@@ -1,0 +1,35 @@
+"""Password rules and hashing, at or above OWASP ASVS 5.0 appendix C."""
+from __future__ import annotations
+
+from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
+
+MIN_LENGTH = 8
+MAX_LENGTH = 128
+# PBKDF2-HMAC-SHA256 with 600,000 iterations (Werkzeug's default scrypt parameters are below ASVS).
+METHOD = "pbkdf2:sha256:600000"
+
+
+def problem(password: str, username: str = "") -> str | None:
+    """What is wrong with a new password, in Chinese, or None. The password is taken exactly as typed."""
+    if len(password) < MIN_LENGTH:
+        return f"密码至少 {MIN_LENGTH} 个字符"
+    if len(password) > MAX_LENGTH:
+        return f"密码最多 {MAX_LENGTH} 个字符"
+    if username and password.lower() == username.lower():
+        return "密码不能与用户名相同"
+    if zxcvbn(password[:100], user_inputs=[username] if username else [])["score"] < 2:
+        return "这个密码太常见或太容易猜到，请换一个（可以用几个词加数字组成的长密码）"
+    return None
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=METHOD)
+
+
+def verify(password_hash: str, password: str) -> bool:
+    return check_password_hash(password_hash, password)
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return not password_hash.startswith(METHOD + "$")
