@@ -32,6 +32,7 @@ def database_uri(tmp_path: Path) -> str:
 
 
 def make_app(tmp_path: Path, **overrides: Any) -> Flask:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     config = {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
@@ -51,8 +52,12 @@ def make_app(tmp_path: Path, **overrides: Any) -> Flask:
 
 
 def reset_database() -> None:
-    db.drop_all()
+    """Drop every table, including Alembic's, whatever made them."""
+    db.session.remove()    # a session still in a transaction would hold locks the drops wait for
     with db.engine.begin() as connection:
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        db.metadata.drop_all(connection)
         connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
 
 

@@ -49,7 +49,15 @@ def upgrade(app: Flask, revision: str = "head") -> None:
         with _lock(app):
             tables = set(inspect(db.engine).get_table_names())
             if "users" in tables and "alembic_version" not in tables:
-                stamp(revision=BASELINE)   # made by create_all before migrations: adopt it
+                # made by create_all before migrations: adopt it at the revision it matches
+                stamp(revision="head" if _matches_models() else BASELINE)
             alembic_upgrade(revision=revision)
         db.engine.dispose()
 
+
+
+def _matches_models() -> bool:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    with db.engine.connect() as connection:
+        return not compare_metadata(MigrationContext.configure(connection), db.metadata)

@@ -99,8 +99,8 @@ def init_app(app: Flask) -> None:
     def database_unavailable(error: Exception) -> Any:
         db.session.rollback()
         current_app.logger.error("database unavailable: %s", error.__class__.__name__)
-        return render_template("error.html", code=503, title="服务暂时不可用",
-                               message="数据库暂时连接不上，请稍后刷新重试。你已提交的答案不会丢失。"), 503
+        # Rendered without Flask's context processors: Flask-Login's would look up the user again.
+        return current_app.jinja_env.get_template("unavailable.html").render(), 503
 
     @app.errorhandler(400)
     def bad_request(error: Any) -> Any:

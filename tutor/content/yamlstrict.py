@@ -110,8 +110,9 @@ def parse(data: bytes) -> Document:
     if "\x00" in text:
         doc.problems.append(Problem(1, 1, (), "文件中含有空字符（NUL），不是文本文件"))
         return doc
-    composer = _Composer(text)
+    composer = None
     try:
+        composer = _Composer(text)
         node = composer.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -119,11 +120,18 @@ def parse(data: bytes) -> Document:
         detail = exc.problem or exc.context or "无法解析"
         doc.problems.append(Problem(line, column, (), f"YAML 语法错误：{detail}"))
         return doc
+    except yaml.reader.ReaderError as exc:
+        before = text[:exc.position] if isinstance(exc.position, int) else ""
+        line, column = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        doc.problems.append(Problem(line, column, (), f"文件中含有不允许的控制字符 #x{exc.character:04x}"
+                                    if isinstance(exc.character, int) else "文件中含有不允许的字符"))
+        return doc
     except (yaml.YAMLError, RecursionError, ValueError) as exc:
         doc.problems.append(Problem(1, 1, (), f"YAML 语法错误：{exc.__class__.__name__}"))
         return doc
     finally:
-        composer.dispose()
+        if composer is not None:
+            composer.dispose()
     if node is None:
         doc.problems.append(Problem(1, 1, (), "文件是空的"))
         return doc

@@ -15,15 +15,16 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('session_token', sa.String(length=64), nullable=True))
+    # A plain ADD COLUMN (no table rebuild, which SQLite would refuse while answers point at users)
+    op.add_column('users', sa.Column('session_token', sa.String(length=64), nullable=False,
+                                     server_default=''))
     users = sa.table('users', sa.column('id', sa.Integer), sa.column('session_token', sa.String))
     connection = op.get_bind()
     for (user_id,) in connection.execute(sa.select(users.c.id)).all():
         connection.execute(users.update().where(users.c.id == user_id)
                            .values(session_token=secrets.token_urlsafe(24)))
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.alter_column('session_token', existing_type=sa.String(length=64), nullable=False)
+    if connection.dialect.name != 'sqlite':
+        op.alter_column('users', 'session_token', server_default=None)
 
 
 def downgrade():

@@ -1,0 +1,112 @@
+"""Every registered route, walked as anonymous, as the owning student, as another student and as
+an instructor. A new route must be added to ACCESS, so none is left open by accident."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import answer_form, current_delivery, login, make_instructor, register, start_set
+
+PUBLIC, USER, OWNER, INSTRUCTOR = "public", "user", "owner", "instructor"
+# endpoint -> who may use it. OWNER routes take an id belonging to one student; READ_ALSO lets
+# instructors read (never change) them.
+ACCESS = {
+    "static": PUBLIC, "study.home": PUBLIC, "study.lesson": PUBLIC,
+    "auth.login": PUBLIC, "auth.register": PUBLIC,
+    "auth.logout": USER, "auth.password": USER,
+    "collections.favourites": USER, "collections.notebook": USER, "collections.toggle_favourite": USER,
+    "exam.index": USER, "exam.start": USER,
+    "exam.answer": OWNER, "exam.confirm": OWNER, "exam.item": OWNER, "exam.result": OWNER,
+    "practice.choose": USER, "practice.start": USER,
+    "practice.answer": OWNER, "practice.feedback": OWNER, "practice.question": OWNER, "practice.summary": OWNER,
+    "progress.mine": USER, "progress.student": OWNER,
+    "instructor.content": INSTRUCTOR, "instructor.heatmap": INSTRUCTOR, "instructor.items": INSTRUCTOR,
+    "instructor.items_csv": INSTRUCTOR, "instructor.knowledge_point": INSTRUCTOR,
+    "instructor.preview": INSTRUCTOR, "instructor.students": INSTRUCTOR, "instructor.students_csv": INSTRUCTOR,
+}
+READ_ALSO = {"exam.result", "practice.feedback", "practice.summary", "progress.student"}
+
+
+@pytest.fixture
+def world(app):
+    """alice owns a practice set (one answer) and a mock exam paper; bob is another student."""
+    alice = app.test_client()
+    register(alice, "alice")
+    set_id = start_set(alice, "kp", "survey.methods")
+    alice.get(f"/practice/{set_id}")
+    delivery = current_delivery(app, set_id)
+    q = app.extensions["tutor_content"].catalog.course("chapter8").by_id[delivery.question_id]
+    alice.post(f"/practice/{set_id}/answer", data={"delivery": delivery.id, **answer_form(q, delivery.layout)})
+    paper = alice.post("/exams/start", data={"course": "chapter8", "blueprint": "mock"}).headers["Location"]
+    paper_id = int(re.search(r"(\d+)$", paper).group(1))
+    bob = app.test_client()
+    register(bob, "bob")
+    make_instructor(app)
+    teacher = app.test_client()
+    login(teacher, "teacher")
+    from tutor.models import User
+    from tutor.extensions import db
+    with app.app_context():
+        alice_id = db.session.scalar(db.select(User.id).where(User.username == "alice"))
+    values = {"set_id": set_id, "paper_id": paper_id, "user_id": alice_id, "position": 0,
+              "course_id": "chapter8", "kp_id": "survey.methods", "question_id": "survey.methods-01",
+              "lesson_id": "survey", "filename": "style.css"}
+    return {"anonymous": app.test_client(), "alice": alice, "bob": bob, "teacher": teacher, "values": values}
+
+
+def routes(app):
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def test_every_route_is_classified(app) -> None:
+    assert {rule.endpoint for rule, _ in routes(app)} == set(ACCESS)
+
+
+def test_walk_every_route_as_every_role(app, world) -> None:
+    # logging out would change who the later requests are made as: walk it last
+    for rule, method in sorted(routes(app), key=lambda r: r[0].endpoint == "auth.logout"):
+        url = rule.build({k: v for k, v in world["values"].items() if k in rule.arguments}, append_unknown=False)[1]
+        kind = ACCESS[rule.endpoint]
+        for role in ("anonymous", "bob", "teacher", "alice"):
+            response = getattr(world[role], method.lower())(url)
+            status = response.status_code
+            where = f"{method} {url} as {role}"
+            assert status < 500, where
+            if kind == PUBLIC:
+                continue
+            if role == "anonymous":
+                assert status == 302 and "/auth/login" in response.headers["Location"], where
+            elif kind == INSTRUCTOR:
+                assert status == (200 if role == "teacher" else 403), where
+            elif kind == OWNER and role == "bob":
+                assert status in (403, 404), where
+            elif kind == OWNER and role == "teacher":
+                if rule.endpoint in READ_ALSO and method == "GET":
+                    assert status in (200, 302), where
+                else:
+                    assert status in (403, 404), where
+            elif kind == OWNER:                     # alice, on her own set and paper
+                assert status in (200, 302, 400, 409), where
+            else:                                   # called without its form or query: 4xx at most
+                assert status in (200, 302, 400, 404, 409), where
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_form_post_to_any_route_is_never_a_5xx(app, world, data) -> None:
+    post_routes = [(rule, m) for rule, m in routes(app) if m == "POST"]
+    rule, _ = data.draw(st.sampled_from(post_routes))
+    url = rule.build({k: v for k, v in world["values"].items() if k in rule.arguments}, append_unknown=False)[1]
+    keys = st.sampled_from(["choice", "delivery", "item", "go", "flag", "course", "mode", "scope", "id",
+                            "blueprint", "question", "next", "username", "password", "confirm", "current",
+                            "blank-0", "rank-0", "rank-1", "match-0", "text", "s0-choice", "s1-blank-0"])
+    values = st.one_of(st.text(max_size=30), st.integers(-5, 10**9).map(str), st.sampled_from(["0", "1", "true", "finish", "submit", "chapter8", "mock", "kp", "all", "survey.methods"]))
+    form = data.draw(st.dictionaries(keys, st.lists(values, min_size=1, max_size=3), max_size=6))
+    client = world[data.draw(st.sampled_from(["alice", "bob", "teacher", "anonymous"]))]
+    response = client.post(url, data=form)
+    assert response.status_code < 500, (url, form)
