@@ -86,3 +86,22 @@ def test_instructor_pages_refuse_students(app, client) -> None:
     register(client, "xiaoming")
     assert client.get("/instructor/").status_code == 403
     assert client.get("/instructor/content").status_code == 403
+
+
+def test_disable_and_export_commands(app, client, runner) -> None:
+    import json
+    register(client, "exportme")
+    from conftest import answer_form, current_delivery, start_set
+    set_id = start_set(client)
+    client.get(f"/practice/{set_id}")
+    delivery = current_delivery(app, set_id)
+    q = app.extensions["tutor_content"].catalog.course("chapter8").by_id[delivery.question_id]
+    client.post(f"/practice/{set_id}/answer", data={"delivery": delivery.id, **answer_form(q, delivery.layout)})
+    result = runner.invoke(args=["user", "export", "exportme"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["user"]["username"] == "exportme" and len(data["attempts"]) == 1
+    assert "password_hash" not in result.output and "session_token" not in result.output
+    assert runner.invoke(args=["user", "disable", "exportme"]).exit_code == 0
+    assert client.get("/progress/").status_code == 302
+    assert runner.invoke(args=["user", "enable", "exportme"]).exit_code == 0

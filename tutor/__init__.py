@@ -84,5 +84,6 @@ def _sqlite_transactions(app: Flask) -> None:
 
     @app.before_request
     def writes_take_the_lock_first() -> None:
-        if request.method == "POST":
+        view = app.view_functions.get(request.endpoint or "")
+        if request.method == "POST" or getattr(view, "writes_database", False):
             db.session.connection(execution_options={"tutor_immediate": True})

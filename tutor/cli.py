@@ -8,6 +8,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from tutor import passwords
 from tutor.content.loader import Catalog, load
 from tutor.extensions import db
 from tutor.models import INSTRUCTOR, STUDENT, User
@@ -57,8 +58,9 @@ def summary(catalog: Catalog) -> str:
 @click.password_option("--password", prompt="密码", confirmation_prompt="再次输入密码")
 def create_user(username: str, instructor: bool, password: str) -> None:
     """Create an account; the password is prompted for, never defaulted."""
-    if len(password) < 8:
-        raise click.ClickException("密码至少 8 个字符")
+    message = passwords.problem(password, username)
+    if message:
+        raise click.ClickException(message)
     if db.session.scalar(db.select(User).where(db.func.lower(User.username) == username.lower())):
         raise click.ClickException(f"用户名 {username} 已存在")
     user = User(username=username, role=INSTRUCTOR if instructor else STUDENT)
@@ -71,3 +73,59 @@ def create_user(username: str, instructor: bool, password: str) -> None:
 def init_app(app: Flask) -> None:
     app.cli.add_command(content_cli)
     app.cli.add_command(user_cli)
+
+
+@user_cli.command("disable")
+@click.argument("username")
+def disable_user(username: str) -> None:
+    """Disable an account: it is cut off on its next request and cannot log in."""
+    _set_active(username, False)
+
+
+@user_cli.command("enable")
+@click.argument("username")
+def enable_user(username: str) -> None:
+    """Enable a disabled account again."""
+    _set_active(username, True)
+
+
+def _set_active(username: str, active: bool) -> None:
+    user = db.session.scalar(db.select(User).where(db.func.lower(User.username) == username.lower()))
+    if user is None:
+        raise click.ClickException(f"没有用户 {username}")
+    user.active = active
+    user.rotate_session()
+    db.session.commit()
+    click.echo(f"{username} 已{'启用' if active else '停用'}")
+
+
+@user_cli.command("export")
+@click.argument("username")
+@click.option("--out", type=click.File("w", encoding="utf-8"), default="-", help="File to write (default: stdout).")
+def export_user(username: str, out) -> None:
+    """Everything stored about one student, as JSON (for a data request or a move)."""
+    import json
+
+    from tutor.models import (Attempt, ExamAnswer, ExamPaper, Favourite, NotebookEntry, PracticeSet,
+                              ReviewCard)
+    user = db.session.scalar(db.select(User).where(db.func.lower(User.username) == username.lower()))
+    if user is None:
+        raise click.ClickException(f"没有用户 {username}")
+
+    def rows(model, order) -> list[dict]:
+        found = db.session.scalars(db.select(model).where(model.user_id == user.id).order_by(order))
+        return [{c.name: getattr(r, c.name) for c in model.__table__.columns
+                 if c.name not in ("password_hash", "session_token")} for r in found]
+
+    papers = rows(ExamPaper, ExamPaper.id)
+    answers = [{c.name: getattr(a, c.name) for c in ExamAnswer.__table__.columns}
+               for a in db.session.scalars(db.select(ExamAnswer).where(
+                   ExamAnswer.paper_id.in_([p["id"] for p in papers])).order_by(ExamAnswer.id))]
+    data = {
+        "user": {"username": user.username, "role": user.role, "created_at": user.created_at, "active": user.active},
+        "attempts": rows(Attempt, Attempt.id), "practice_sets": rows(PracticeSet, PracticeSet.id),
+        "notebook": rows(NotebookEntry, NotebookEntry.id), "favourites": rows(Favourite, Favourite.id),
+        "review_cards": rows(ReviewCard, ReviewCard.id), "exam_papers": papers, "exam_answers": answers,
+    }
+    json.dump(data, out, ensure_ascii=False, indent=2, default=str)
+    out.write("\n")

@@ -17,7 +17,7 @@ from tutor.extensions import db
 from tutor.models import ExamAnswer, ExamPaper
 from tutor.practice.forms import InvalidAnswer, TamperedAnswer, parse_answer
 from tutor.questions import question_type
-from tutor.web import catalog, course_or_404, now
+from tutor.web import catalog, course_or_404, now, writes_database
 
 bp = Blueprint("exam", __name__, url_prefix="/exams")
 _rng = random.SystemRandom()
@@ -149,6 +149,7 @@ def answer(paper_id: int) -> Response:
 
 @bp.route("/<int:paper_id>/submit", methods=["GET", "POST"])
 @login_required
+@writes_database
 def confirm(paper_id: int) -> Response | str:
     paper, course = _own_paper(paper_id)
     if paper.submitted_at is not None or _expired(paper) or request.method == "POST":
@@ -187,6 +188,7 @@ def _finish(paper: ExamPaper, course: Course) -> None:
 
 @bp.route("/<int:paper_id>/result")
 @login_required
+@writes_database
 def result(paper_id: int) -> Response | str:
     paper, course = _own_paper(paper_id, read_only=True)
     if paper.submitted_at is None:

@@ -19,7 +19,7 @@ from tutor.practice.forms import InvalidAnswer, TamperedAnswer, parse_answer
 from tutor.practice.sets import MODES, SCOPED_MODES, pick_random, pick_sequential, scope_name, scope_questions
 from tutor.progress.stats import last_results
 from tutor.questions import QuestionBase, grade, question_type
-from tutor.web import catalog, course_or_404, now
+from tutor.web import catalog, course_or_404, now, writes_database
 
 bp = Blueprint("practice", __name__, url_prefix="/practice")
 
@@ -142,6 +142,7 @@ def _starred(course: Course, question_id: str) -> bool:
 
 @bp.route("/<int:set_id>")
 @login_required
+@writes_database
 def question(set_id: int) -> Response | str:
     practice_set, course = _own_set(set_id)
     live = _live_positions(practice_set, course)
