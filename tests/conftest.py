@@ -106,10 +106,12 @@ def start_set(client: FlaskClient, scope: str = "kp", scope_id: str = "survey.me
 
 
 def current_delivery(app: Flask, set_id: int) -> Delivery:
-    """The delivery the question page just presented (the newest of the set)."""
+    """The delivery the question page presents: the set's first one not yet answered."""
+    from tutor.models import Attempt
     with app.app_context():
-        return db.session.scalars(select(Delivery).where(Delivery.set_id == set_id)
-                                  .order_by(Delivery.position.desc())).first()
+        answered = select(Attempt.delivery_id).where(Attempt.delivery_id.is_not(None))
+        return db.session.scalars(select(Delivery).where(Delivery.set_id == set_id, Delivery.id.not_in(answered))
+                                  .order_by(Delivery.position)).first()
 
 
 def answer_form(question: Any, layout: Any, correct: bool = True, prefix: str = "") -> dict[str, Any]:

@@ -289,7 +289,7 @@ def test_progress_and_instructor_dashboard_with_seeded_data(server: str, browser
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
     page.get_by_role("link", name="学生").click()
-    assert page.locator("table.class tbody tr", has_text=names[0]).count() == 1
+    assert page.locator("table.class tbody tr", has_text=names[0]).count() == 1, page.locator("main").inner_text()[:1500]
     page.get_by_role("link", name="最好成绩").click()
     shoot(page, f"{device}-instructor-students")
     page.get_by_role("link", name="掌握热图").click()

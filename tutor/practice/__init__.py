@@ -19,7 +19,7 @@ from tutor.practice.forms import InvalidAnswer, TamperedAnswer, parse_answer
 from tutor.practice.sets import MODES, SCOPED_MODES, pick_random, pick_sequential, scope_name, scope_questions
 from tutor.progress.stats import last_results
 from tutor.questions import QuestionBase, grade, question_type
-from tutor.web import catalog, course_or_404, now, writes_database
+from tutor.web import catalog, course_or_404, now
 
 bp = Blueprint("practice", __name__, url_prefix="/practice")
 
@@ -121,9 +121,17 @@ def start() -> Response:
                "review": "今天没有要复习的题目。"}.get(mode, "这里还没有题目"), "info")
         return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url)
                         else url_for("study.home"))
+    moment = now()
     practice_set = PracticeSet(user_id=current_user.id, course_id=course.id, scope_kind=scope_kind,
                                scope_id=scope_id, mode=mode, question_ids=chosen,
-                               start_index=start_index, created_at=now())
+                               start_index=start_index, created_at=moment)
+    if mode != "study":
+        # Every presentation is laid out (options shuffled) now, in this one write, so that
+        # showing a question later only reads.
+        practice_set.deliveries = [
+            Delivery(user_id=current_user.id, position=position, question_id=qid,
+                     layout=question_type(course.by_id[qid]).layout(course.by_id[qid], _rng), presented_at=moment)
+            for position, qid in enumerate(chosen)]
     db.session.add(practice_set)
     db.session.commit()
     return redirect(url_for("practice.question", set_id=practice_set.id))
@@ -140,36 +148,32 @@ def _starred(course: Course, question_id: str) -> bool:
         Favourite.question_id == question_id)) is not None
 
 
+def _layout(course: Course, delivery: Delivery, q: QuestionBase) -> object:
+    """The stored layout; if the question was edited so that it no longer fits, one derived from
+    the delivery and the question's version, the same on every request, so nothing is written."""
+    kind = question_type(q)
+    if kind.layout_fits(q, delivery.layout):
+        return delivery.layout
+    return kind.layout(q, random.Random(f"{delivery.id}:{course.versions[q.id]}"))
+
+
 @bp.route("/<int:set_id>")
 @login_required
-@writes_database
 def question(set_id: int) -> Response | str:
     practice_set, course = _own_set(set_id)
     live = _live_positions(practice_set, course)
     if practice_set.mode == "study":
         return _study(practice_set, course, live)
     deliveries = {d.position: d for d in practice_set.deliveries}
-    pending = [i for i in live if i not in deliveries or deliveries[i].attempt is None]
+    pending = [i for i in live if i in deliveries and deliveries[i].attempt is None]
     if not pending:
         return redirect(url_for("practice.summary", set_id=set_id))
     position = pending[0]
-    q = course.by_id[practice_set.question_ids[position]]
-    kind = question_type(q)
-    delivery = deliveries.get(position)
-    if delivery is None:
-        delivery = Delivery(set_id=set_id, user_id=current_user.id, position=position,
-                            question_id=q.id, layout=kind.layout(q, _rng), presented_at=now())
-        db.session.add(delivery)
-        try:
-            db.session.commit()
-        except IntegrityError:  # another tab presented it first: show that presentation
-            db.session.rollback()
-            return redirect(url_for("practice.question", set_id=set_id))
-    elif not kind.layout_fits(q, delivery.layout):  # the question was edited meanwhile
-        delivery.layout, delivery.presented_at = kind.layout(q, _rng), now()
-        db.session.commit()
+    delivery = deliveries[position]
+    q = course.by_id[delivery.question_id]
     return render_template("practice/question.html", course=course, practice_set=practice_set,
                            set_name=_set_name(course, practice_set), q=q, delivery=delivery,
+                           layout=_layout(course, delivery, q),
                            number=live.index(position) + 1, total=len(live),
                            starred=_starred(course, q.id))
 
@@ -200,18 +204,20 @@ def answer(set_id: int) -> Response:
     if delivery.attempt is not None:  # re-sent form: the first answer stands
         return redirect(feedback)
     q = course.by_id.get(delivery.question_id)
-    if q is None or not question_type(q).layout_fits(q, delivery.layout):
-        flash("这道题刚刚更新过，请重新作答", "info")
+    if q is None:
+        flash("这道题刚刚从题库中移除", "info")
         return redirect(url_for("practice.question", set_id=set_id))
     try:
-        response = parse_answer(q, request.form.to_dict(flat=False), delivery.layout)
+        response = parse_answer(q, request.form.to_dict(flat=False), _layout(course, delivery, q))
     except TamperedAnswer:
         abort(400)
     except InvalidAnswer as exc:
         flash(str(exc), "error")
         return redirect(url_for("practice.question", set_id=set_id))
     moment = now()
-    seconds = min(max((moment - delivery.presented_at) / timedelta(seconds=1), 0.0), MAX_SECONDS)
+    # Time taken: since the previous answer in this set, or since the set began.
+    shown = max((d.attempt.created_at for d in practice_set.deliveries if d.attempt), default=delivery.presented_at)
+    seconds = min(max((moment - shown) / timedelta(seconds=1), 0.0), MAX_SECONDS)
     learning.record(current_user.id, course, q, response, grade(q, response, course.grading),
                     now=moment, mode=practice_set.mode, seconds=seconds, delivery_id=delivery.id)
     if practice_set.mode == "sequential" and practice_set.start_index is not None:
@@ -247,7 +253,7 @@ def feedback(set_id: int, position: int) -> Response | str:
     kind = question_type(q)
     live = _live_positions(practice_set, course)
     answered = sum(1 for d in practice_set.deliveries if d.attempt is not None)
-    layout = delivery.layout if kind.layout_fits(q, delivery.layout) else kind.layout(q, None)
+    layout = _layout(course, delivery, q)
     return render_template("practice/feedback.html", course=course, practice_set=practice_set,
                            set_name=_set_name(course, practice_set), q=q, delivery=delivery,
                            attempt=delivery.attempt, layout=layout,

@@ -1,0 +1,408 @@
+"""What every import format shares: problems, drafts, validation against our models, stable ids.
+
+A format parser turns its source into `Draft`s: one per item, with the item's fields in our
+terms and the problems found while reading it. `finalize` then resolves knowledge points,
+fills the explanation placeholder, validates each draft with the same pydantic model and
+checks the content loader uses, gives it a stable id, and sorts drafts into questions kept
+and items skipped. A draft with any problem is never kept.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any, Collection, Iterable
+
+from pydantic import ValidationError
+
+from tutor.content.messages import pydantic_message
+from tutor.questions import REGISTRY
+from tutor.questions.base import LETTERS
+
+PLACEHOLDER_EXPLANATION = "（导入时未提供解析，请补充）"
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+MAX_ID = 100
+
+# Key order of a question as written in our YAML files.
+BEFORE = ("id", "type", "knowledge_point", "section", "difficulty", "stem")
+BODY = {
+    "single": ("options", "answer"),
+    "multiple": ("options", "answer"),
+    "truefalse": ("answer",),
+    "fill": ("blanks",),
+    "ordering": ("items", "partial_credit"),
+    "matching": ("pairs", "distractors"),
+    "short": ("rubric", "model_answer"),
+    "case": ("questions",),
+}
+AFTER = ("explanation", "tags")
+
+TYPE_LABELS = {name: kind.label for name, kind in REGISTRY.items()}
+
+# How a field is named to an instructor, for messages about it.
+FIELD_LABELS = {
+    "id": "id", "type": "题型", "knowledge_point": "知识点", "section": "章节", "difficulty": "难度",
+    "stem": "题干", "options": "选项", "answer": "答案", "explanation": "解析", "tags": "标签",
+    "blanks": "填空答案", "items": "排序项", "pairs": "配对", "distractors": "干扰项",
+    "rubric": "评分要点", "model_answer": "参考答案", "accept": "关键词", "points": "分值",
+    "point": "要点", "left": "左侧", "right": "右侧", "partial_credit": "部分得分",
+    "questions": "小题",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong (or, in `warnings`, worth a look) at a place in the source file."""
+
+    where: str        # "第 5 行", "第 5 行（Excel）", "第 3 段"
+    message: str      # in Chinese, for the instructor
+
+    def __str__(self) -> str:
+        return f"{self.where}：{self.message}"
+
+
+@dataclass
+class ImportResult:
+    """Questions ready to be written as YAML, and everything that kept an item out."""
+
+    topic: str
+    questions: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)   # never block writing
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def to_yaml(self, schema_path: str | None = None) -> str:
+        from tutor.content.transfer.yamlout import to_yaml
+        return to_yaml(self.topic, self.questions, schema_path)
+
+
+@dataclass
+class Options:
+    """The caller's choices for one import."""
+
+    topic: str
+    knowledge_point: str | None = None
+    id_prefix: str | None = None
+    allowed_knowledge_points: Collection[str] | None = None
+
+
+@dataclass
+class Draft:
+    """One item read from the source, in our terms, before validation."""
+
+    where: str
+    type: str | None = None           # one of ours, or None when the source's type is unusable
+    source_label: str = ""            # how the source names the item's type, for `skipped`
+    fields: dict[str, Any] = field(default_factory=dict)
+    knowledge_point: str | None = None
+    difficulty: Any = None
+    section: str | None = None
+    tags: list[str] = field(default_factory=list)
+    field_where: dict[str, str] = field(default_factory=dict)   # a field's own line, if it has one
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def problem(self, message: str, at: str | None = None) -> None:
+        self.problems.append(Problem(self.field_where.get(at or "", self.where) if at else self.where,
+                                     message))
+
+    def warn(self, message: str, at: str | None = None) -> None:
+        self.warnings.append(Problem(self.field_where.get(at or "", self.where) if at else self.where,
+                                     message))
+
+    def describe(self) -> str:
+        label = TYPE_LABELS.get(self.type or "", self.source_label or "题目")
+        stem = " ".join(str(self.fields.get("stem") or "").split())
+        stem = stem if len(stem) <= 24 else stem[:24] + "……"
+        return f"{self.where} {label}「{stem}」" if stem else f"{self.where} {label}"
+
+
+# ---------------------------------------------------------------- small text helpers
+
+def clean(text: Any) -> str:
+    """A cell or fragment as text, trimmed; None is empty."""
+    if text is None:
+        return ""
+    return str(text).replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def decode_text(data: bytes) -> tuple[str, str | None]:
+    """Bytes of a text file as text, and a warning when it was not UTF-8.
+
+    Teachers' .txt files are often saved by Notepad as GBK or UTF-16, so those are read too.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace"), None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), None
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030"), "文件不是 UTF-8 编码，已按 GBK/GB18030 读取；请核对导入的文字是否正确"
+    except UnicodeDecodeError:
+        return data.decode("utf-8", errors="replace"), "文件编码无法识别，部分文字可能是乱码；请以 UTF-8 另存后重新导入"
+
+
+_TRUE_WORDS = {"对", "正确", "是", "√", "✓", "✔", "T", "TRUE", "Y", "YES", "真"}
+_FALSE_WORDS = {"错", "错误", "否", "×", "✗", "✘", "X", "F", "FALSE", "N", "NO", "假"}
+TRUTH_HELP = "对/错、正确/错误、√/×、T/F、是/否"
+
+
+def parse_truth(value: Any) -> bool | None:
+    """A true/false answer as teachers write it, or None when it is none of those."""
+    if isinstance(value, bool):
+        return value
+    text = unicodedata.normalize("NFKC", clean(value)).upper().rstrip("。.")
+    if text in _TRUE_WORDS:
+        return True
+    if text in _FALSE_WORDS:
+        return False
+    return None
+
+
+_LETTER_SEPARATORS = re.compile(r"[\s,，、;；/|]+")
+
+
+def parse_letters(value: Any) -> list[str] | None:
+    """`B`, `ABD`, `A,B,D`, `A、B、D`, `a b d` -> letters; None when it is not letters."""
+    text = _LETTER_SEPARATORS.sub("", unicodedata.normalize("NFKC", clean(value))).upper()
+    if not text or any(ch not in LETTERS for ch in text):
+        return None
+    return list(text)
+
+
+# Blanks as teachers type them: {{1}}; or empty brackets （ ）/ ( ); or a run of underscores.
+MARKER = re.compile(r"\{\{\d+\}\}")
+_BLANK = re.compile(r"_{2,}|＿{2,}|[（(][ \t\u3000]*[）)]")
+FILL_RULE = ("填空题的空位写作 {{1}}、{{2}}……，或写作空括号（ ）、下划线 ____；"
+             "答案中各空用分号（；或 ;）隔开，同一空的多个可接受答案用竖线 | 隔开")
+
+
+def mark_blanks(stem: str) -> tuple[str, int]:
+    """The stem with its blanks written {{1}}, {{2}}...; and how many blanks it has.
+
+    A stem already using {{n}} is kept as written (the content check verifies the numbers);
+    otherwise every empty bracket pair and every run of underscores is a blank, in order.
+    """
+    if MARKER.search(stem):
+        return stem, len(MARKER.findall(stem))
+    count = 0
+
+    def number(match: re.Match[str]) -> str:
+        nonlocal count
+        count += 1
+        return f"{{{{{count}}}}}"
+
+    return _BLANK.sub(number, stem), count
+
+
+def split_blanks(text: str) -> list[list[str]]:
+    """`最低|最少；最小` -> [[最低, 最少], [最小]]."""
+    groups = [g for g in re.split(r"[;；\n]", text) if g.strip()]
+    return [[a.strip() for a in re.split(r"[|｜]", g) if a.strip()] for g in groups]
+
+
+_RUBRIC_LINE = re.compile(r"^\s*要点\s*[：:]\s*(.*)$")
+_POINTS = re.compile(r"[（(]\s*(\d+)\s*分\s*[）)]\s*$")
+_KEYWORDS = re.compile(r"\s*[；;，,]?\s*关键词\s*[：:]\s*")
+RUBRIC_RULE = ("简答题的答案中，以“要点：”开头的每一行是一个评分要点，写作"
+               "“要点：要点说明 关键词：词1/词2（2分）”；“关键词”和“（N分）”可省略"
+               "（省略关键词时，要点本身用 / 分隔的各个说法就是关键词；省略分值时为 1 分）；"
+               "其余各行是参考答案")
+
+
+def parse_rubric_line(body: str) -> tuple[dict[str, Any] | None, str | None]:
+    """One rubric line after `要点：`, as a rubric item; or a message saying what is wrong."""
+    body = body.strip()
+    points = 1
+    match = _POINTS.search(body)
+    if match:
+        points = int(match.group(1))
+        body = body[:match.start()].rstrip()
+    parts = _KEYWORDS.split(body, maxsplit=1)
+    if len(parts) == 2:
+        point, keywords = parts[0].strip(), parts[1]
+    else:
+        point, keywords = body, body
+    accept = [a.strip() for a in re.split(r"[/／]", keywords) if a.strip()]
+    if not point or not accept:
+        return None, "评分要点是空的：" + RUBRIC_RULE
+    item: dict[str, Any] = {"point": point, "accept": accept}
+    if points != 1:
+        item["points"] = points
+    return item, None
+
+
+def split_short_answer(text: str) -> tuple[str, list[dict[str, Any]], list[str]]:
+    """A short answer's text -> (model answer, rubric, messages for bad rubric lines)."""
+    model: list[str] = []
+    rubric: list[dict[str, Any]] = []
+    messages: list[str] = []
+    for line in clean(text).split("\n"):
+        match = _RUBRIC_LINE.match(line)
+        if match is None:
+            model.append(line.rstrip())
+            continue
+        item, message = parse_rubric_line(match.group(1))
+        if item is None:
+            messages.append(message or "")
+        else:
+            rubric.append(item)
+    return "\n".join(model).strip(), rubric, messages
+
+
+def render_rubric_line(item: Any) -> str:
+    """A rubric item as one `要点：` line, the inverse of `parse_rubric_line`."""
+    point, accept, points = item.point, list(item.accept), item.points
+    text = "要点：" + point
+    if "/".join(accept) != point:
+        text += " 关键词：" + "/".join(accept)
+    if points != 1:
+        text += f"（{points}分）"
+    return text
+
+
+def parse_difficulty(value: Any) -> tuple[int | None, str | None]:
+    if value is None or clean(value) == "":
+        return None, None
+    text = unicodedata.normalize("NFKC", clean(value))
+    words = {"易": 1, "容易": 1, "简单": 1, "中": 2, "中等": 2, "一般": 2, "难": 3, "困难": 3, "较难": 3}
+    if text in words:
+        return words[text], None
+    if re.fullmatch(r"[123](\.0+)?", text):
+        return int(float(text)), None
+    return None, f"难度应为 1、2 或 3（1 易，2 中，3 难），而不是 {text!r}"
+
+
+# ---------------------------------------------------------------- finishing drafts
+
+def stable_id(base: str, stem: str, kind: str) -> str:
+    digest = hashlib.sha1((stem + kind).encode("utf-8")).hexdigest()[:8]
+    return f"{base}-i{digest}"
+
+
+def _tupled(value: Any) -> Any:
+    """Lists as tuples, as the strict loader hands them to the models."""
+    if isinstance(value, list):
+        return tuple(_tupled(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _tupled(v) for k, v in value.items()}
+    return value
+
+
+def _where_label(loc: tuple[Any, ...]) -> str:
+    """A model location such as ('options', 2) told as 选项 C."""
+    words: list[str] = []
+    for index, part in enumerate(loc):
+        if isinstance(part, int):
+            previous = loc[index - 1] if index else None
+            if previous == "options":
+                words[-1] = f"选项 {LETTERS[part] if part < len(LETTERS) else part + 1}"
+            elif previous == "blanks":
+                words[-1] = f"第 {part + 1} 空"
+            else:
+                words.append(f"第 {part + 1} 项")
+        elif part in REGISTRY and index and isinstance(loc[index - 1], int):
+            continue     # pydantic's union tag after a sub-question's index
+        else:
+            words.append(FIELD_LABELS.get(str(part), str(part)))
+    return "".join(words)
+
+
+def assemble(draft: Draft, kp: str, question_id: str) -> dict[str, Any]:
+    """The question as a dict in our key order, leaving out empty optional keys."""
+    values: dict[str, Any] = {"id": question_id, "type": draft.type, "knowledge_point": kp,
+                              "section": draft.section, "difficulty": draft.difficulty,
+                              "tags": list(draft.tags), **draft.fields}
+    order = BEFORE + BODY.get(draft.type or "", ()) + AFTER
+    question: dict[str, Any] = {}
+    for key in order:
+        value = values.get(key)
+        if value is None or value == [] or (key == "partial_credit" and value is False):
+            continue
+        question[key] = value
+    return question
+
+
+def _resolve_kp(draft: Draft, options: Options) -> str | None:
+    kp = draft.knowledge_point or options.knowledge_point
+    if not kp:
+        draft.problem("没有知识点：请在文件中写明知识点（如 survey.methods），或导入时指定知识点（--kp）",
+                      "knowledge_point")
+        return None
+    if not ID_PATTERN.match(kp) or len(kp) > MAX_ID:
+        draft.problem(f"知识点 {kp!r} 格式不对：只能用小写字母、数字、点、下划线和连字符，且以字母或数字开头",
+                      "knowledge_point")
+        return None
+    allowed = options.allowed_knowledge_points
+    if allowed is not None and kp not in allowed:
+        known = "、".join(sorted(allowed)) or "（无）"
+        draft.problem(f"知识点 {kp} 不属于主题 {options.topic}；可用的知识点：{known}", "knowledge_point")
+        return None
+    return kp
+
+
+def _validate(draft: Draft, question: dict[str, Any]) -> bool:
+    kind = REGISTRY[draft.type or ""]
+    try:
+        model = kind.model.model_validate(_tupled(question))
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            loc = tuple(err["loc"])
+            label = _where_label(loc)
+            draft.problem(f"{label}：{pydantic_message(err)}" if label else pydantic_message(err),
+                          str(loc[0]) if loc else None)
+        return False
+    for path, message in kind.check(model):
+        label = _where_label(path)
+        draft.problem(f"{label}：{message}" if label else message, str(path[0]) if path else None)
+    return not draft.problems
+
+
+def finalize(drafts: Iterable[Draft], options: Options,
+             problems: Iterable[Problem] = (), warnings: Iterable[Problem] = ()) -> ImportResult:
+    """Validate every draft and keep those without problems, each with a unique stable id."""
+    result = ImportResult(options.topic, problems=list(problems), warnings=list(warnings))
+    if options.id_prefix is not None and (not ID_PATTERN.match(options.id_prefix)
+                                          or len(options.id_prefix) > MAX_ID - 12):
+        result.problems.append(Problem("导入参数", f"id 前缀 {options.id_prefix!r} 格式不对：只能用小写字母、"
+                                                   "数字、点、下划线和连字符，且以字母或数字开头"))
+        return result
+    used: set[str] = set()
+    for draft in drafts:
+        if not draft.problems and draft.type not in REGISTRY:
+            draft.problem(f"无法识别的题型 {draft.source_label!r}")
+        kp = _resolve_kp(draft, options) if not draft.problems else None
+        question: dict[str, Any] | None = None
+        if kp is not None:
+            if draft.type != "case" and not clean(draft.fields.get("explanation")):
+                draft.fields["explanation"] = PLACEHOLDER_EXPLANATION
+                draft.warn("没有解析，已填入“" + PLACEHOLDER_EXPLANATION + "”，请补充", "explanation")
+            base = stable_id(options.id_prefix or kp, str(draft.fields.get("stem", "")), draft.type or "")
+            question = assemble(draft, kp, base)
+            if not _validate(draft, question):
+                question = None
+        result.warnings.extend(draft.warnings)
+        if question is None:
+            result.problems.extend(draft.problems)
+            result.skipped.append(draft.describe())
+            continue
+        question["id"] = _unique(question["id"], used)
+        result.questions.append(question)
+    return result
+
+
+def _unique(base: str, used: set[str]) -> str:
+    candidate, n = base, 1
+    while candidate in used:
+        n += 1
+        candidate = f"{base}-{n}"
+    used.add(candidate)
+    return candidate
