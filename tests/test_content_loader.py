@@ -289,3 +289,7 @@ def test_check_command_fails_on_a_broken_copy(runner, tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert f"content/chapter8/questions/survey.yaml:{index + 1}:" in result.output
     assert "anwser: 未知字段" in result.output
+
+
+def test_the_libyaml_parser_is_used() -> None:
+    assert yamlstrict.LIBYAML, "PyYAML without libyaml: content loads several times slower"

@@ -4,6 +4,7 @@ Called by the views after grading; adds and changes rows but never commits.
 """
 from __future__ import annotations
 
+import random
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -16,6 +17,7 @@ from tutor.models import Attempt, NotebookEntry, ReviewCard, StudentQuestion
 from tutor.questions import Grade, QuestionBase
 
 _scheduler = Scheduler(enable_fuzzing=False)
+_card_ids = random.SystemRandom()
 
 
 def _aware(moment: datetime) -> datetime:
@@ -36,14 +38,17 @@ def record(user_id: int, course: Course, question: QuestionBase, response: objec
                       correct=result.correct, score=result.score, max_score=result.max_score,
                       seconds=seconds, mode=mode, created_at=now)
     db.session.add(attempt)
-    db.session.flush()   # the attempt's id, for the summary row
-    _update_summary(attempt, result)
-    record_answer(user_id, course.id, question.id, result.correct, now,
-                  course.manifest.settings.notebook_clear_after)
+    db.session.flush()   # the attempt's id, for the summary row; a duplicate fails here, early
+    ever_wrong = _update_summary(attempt, result)
+    _review(user_id, course.id, question.id, result.correct, now)
+    if ever_wrong or not result.correct:   # never answered wrong: nothing can be in the notebook
+        _update_notebook(user_id, course.id, question.id, result.correct, now,
+                         course.manifest.settings.notebook_clear_after)
     return attempt
 
 
-def _update_summary(attempt: Attempt, result: Grade) -> None:
+def _update_summary(attempt: Attempt, result: Grade) -> bool:
+    """Fold the answer into the student's row for the question; say whether it was ever wrong before."""
     row = db.session.scalar(select(StudentQuestion).where(
         StudentQuestion.user_id == attempt.user_id, StudentQuestion.course_id == attempt.course_id,
         StudentQuestion.question_id == attempt.question_id))
@@ -52,17 +57,12 @@ def _update_summary(attempt: Attempt, result: Grade) -> None:
             user_id=attempt.user_id, course_id=attempt.course_id, question_id=attempt.question_id,
             attempts=1, correct=int(result.correct), last_correct=result.correct,
             last_at=attempt.created_at, first_attempt_id=attempt.id, first_fraction=result.fraction))
-    else:
-        row.attempts += 1
-        row.correct += int(result.correct)
-        row.last_correct, row.last_at = result.correct, attempt.created_at
-
-
-def record_answer(user_id: int, course_id: str, question_id: str, correct: bool,
-                  now: datetime, clear_after: int) -> None:
-    """Update the notebook and the review card for one graded answer."""
-    _update_notebook(user_id, course_id, question_id, correct, now, clear_after)
-    _review(user_id, course_id, question_id, correct, now)
+        return False
+    ever_wrong = row.correct < row.attempts
+    row.attempts += 1
+    row.correct += int(result.correct)
+    row.last_correct, row.last_at = result.correct, attempt.created_at
+    return ever_wrong
 
 
 def _update_notebook(user_id: int, course_id: str, question_id: str, correct: bool,
@@ -86,7 +86,8 @@ def _review(user_id: int, course_id: str, question_id: str, correct: bool, now: 
     row = db.session.scalar(select(ReviewCard).where(
         ReviewCard.user_id == user_id, ReviewCard.course_id == course_id,
         ReviewCard.question_id == question_id))
-    card = Card.from_dict(row.card) if row is not None else Card(due=_aware(now))
+    # An explicit id: fsrs would otherwise make one from the clock, sleeping a millisecond for it.
+    card = Card.from_dict(row.card) if row is not None else Card(card_id=_card_ids.getrandbits(62), due=_aware(now))
     card, _ = _scheduler.review_card(card, Rating.Good if correct else Rating.Again, _aware(now))
     if row is None:
         db.session.add(ReviewCard(user_id=user_id, course_id=course_id, question_id=question_id,

@@ -17,7 +17,7 @@ MAX_FILE_BYTES = 1 << 20
 MAX_DEPTH = 40
 
 try:
-    from yaml import CParser as _Parser
+    from yaml._yaml import CParser as _Parser
 
     LIBYAML = True
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
@@ -117,6 +117,9 @@ def parse(data: bytes) -> Document:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        last = max(len(text.splitlines()), 1)
+        if line > last:   # libyaml places "unexpected end" past the last line: point at that line
+            line, column = last, len(text.splitlines()[-1]) + 1 if text.strip() else 1
         detail = exc.problem or exc.context or "无法解析"
         doc.problems.append(Problem(line, column, (), f"YAML 语法错误：{detail}"))
         return doc
@@ -173,7 +176,7 @@ class _Builder:
     @staticmethod
     def scalar(node: yaml.ScalarNode) -> Any:
         value = node.value
-        if node.style is not None:
+        if node.style:   # quoted or block: always text (plain is None, or "" from libyaml)
             return value
         if value in _TRUE:
             return True
@@ -194,7 +197,7 @@ class _Builder:
                 continue
             key = key_node.value
             line = key_node.start_mark.line + 1
-            if key == "<<" and key_node.style is None:
+            if key == "<<" and not key_node.style:
                 self.problem(key_node, path, "不允许使用合并键 <<，请把内容直接写出")
                 continue
             if key in result or key in first_line:

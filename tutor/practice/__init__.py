@@ -7,14 +7,14 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from tutor import learning
 from tutor.content.course import Course
 from tutor.extensions import db
-from tutor.models import Delivery, Favourite, NotebookEntry, PracticeSet, SequenceCursor
+from tutor.models import Attempt, Delivery, Favourite, NotebookEntry, PracticeSet, SequenceCursor
 from tutor.practice.forms import InvalidAnswer, TamperedAnswer, parse_answer
 from tutor.practice.sets import MODES, SCOPED_MODES, pick_random, pick_sequential, scope_name, scope_questions
 from tutor.progress.stats import last_results
@@ -148,6 +148,13 @@ def _starred(course: Course, question_id: str) -> bool:
         Favourite.question_id == question_id)) is not None
 
 
+def _unanswered(set_id: int) -> list[Delivery]:
+    """The set's presentations still waiting for an answer, in order: one query."""
+    return list(db.session.scalars(
+        select(Delivery).outerjoin(Attempt, Attempt.delivery_id == Delivery.id)
+        .where(Delivery.set_id == set_id, Attempt.id.is_(None)).order_by(Delivery.position)))
+
+
 def _layout(course: Course, delivery: Delivery, q: QuestionBase) -> object:
     """The stored layout; if the question was edited so that it no longer fits, one derived from
     the delivery and the question's version, the same on every request, so nothing is written."""
@@ -164,12 +171,10 @@ def question(set_id: int) -> Response | str:
     live = _live_positions(practice_set, course)
     if practice_set.mode == "study":
         return _study(practice_set, course, live)
-    deliveries = {d.position: d for d in practice_set.deliveries}
-    pending = [i for i in live if i in deliveries and deliveries[i].attempt is None]
-    if not pending:
+    delivery = next((d for d in _unanswered(set_id) if d.question_id in course.by_id), None)
+    if delivery is None:
         return redirect(url_for("practice.summary", set_id=set_id))
-    position = pending[0]
-    delivery = deliveries[position]
+    position = delivery.position
     q = course.by_id[delivery.question_id]
     return render_template("practice/question.html", course=course, practice_set=practice_set,
                            set_name=_set_name(course, practice_set), q=q, delivery=delivery,
@@ -201,8 +206,6 @@ def answer(set_id: int) -> Response:
     if delivery is None or delivery.set_id != practice_set.id:
         abort(400)
     feedback = url_for("practice.feedback", set_id=set_id, position=delivery.position)
-    if delivery.attempt is not None:  # re-sent form: the first answer stands
-        return redirect(feedback)
     q = course.by_id.get(delivery.question_id)
     if q is None:
         flash("这道题刚刚从题库中移除", "info")
@@ -216,15 +219,18 @@ def answer(set_id: int) -> Response:
         return redirect(url_for("practice.question", set_id=set_id))
     moment = now()
     # Time taken: since the previous answer in this set, or since the set began.
-    shown = max((d.attempt.created_at for d in practice_set.deliveries if d.attempt), default=delivery.presented_at)
+    shown = practice_set.last_answered_at or delivery.presented_at
     seconds = min(max((moment - shown) / timedelta(seconds=1), 0.0), MAX_SECONDS)
-    learning.record(current_user.id, course, q, response, grade(q, response, course.grading),
-                    now=moment, mode=practice_set.mode, seconds=seconds, delivery_id=delivery.id)
-    if practice_set.mode == "sequential" and practice_set.start_index is not None:
-        _advance_cursor(practice_set, course, practice_set.start_index + delivery.position + 1)
     try:
+        learning.record(current_user.id, course, q, response, grade(q, response, course.grading),
+                        now=moment, mode=practice_set.mode, seconds=seconds, delivery_id=delivery.id)
+        practice_set.last_answered_at = moment
+        if practice_set.mode == "sequential" and practice_set.start_index is not None:
+            _advance_cursor(practice_set, course, practice_set.start_index + delivery.position + 1)
         db.session.commit()
-    except IntegrityError:  # a double click raced us to it; the unique constraint kept one
+    except IntegrityError:
+        # Answered already (a refresh, a double click, the back button): the unique constraint
+        # on the delivery refused the second answer, and the first one stands.
         db.session.rollback()
     return redirect(feedback)
 

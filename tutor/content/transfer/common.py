@@ -362,7 +362,9 @@ def _validate(draft: Draft, question: dict[str, Any]) -> bool:
         return False
     for path, message in kind.check(model):
         label = _where_label(path)
-        draft.problem(f"{label}：{message}" if label else message, str(path[0]) if path else None)
+        # "答案 E 不在选项中" names its field already; "选项重复" needs to say which option.
+        text = f"{label}：{message}" if label and not message.startswith(label) else message
+        draft.problem(text, str(path[0]) if path else None)
     return not draft.problems
 
 
@@ -406,3 +408,99 @@ def _unique(base: str, used: set[str]) -> str:
         candidate = f"{base}-{n}"
     used.add(candidate)
     return candidate
+
+
+# ---------------------------------------------------------------- HTML in Moodle files
+
+_BREAK = re.compile(r"<br\s*/?>\n?|</p>\s*<p[^>]*>|</?(?:p|div|li|tr|h[1-6])(?:\s[^>]*)?>", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def html_to_text(markup: str) -> str:
+    """Moodle's HTML text as plain text: breaks and paragraphs become line breaks."""
+    import html
+
+    text = _BREAK.sub("\n", markup)
+    text = html.unescape(_TAG.sub("", text)).replace("\xa0", " ")
+    lines = [line.rstrip() for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def text_to_html(text: str) -> str:
+    """Plain text as HTML that `html_to_text` turns back into the same text."""
+    import html
+
+    return "<br>\n".join(html.escape(line, quote=False) for line in text.strip().split("\n"))
+
+
+def explanation_from(general: str, feedbacks: list[tuple[str, str]], draft: Draft) -> str:
+    """The explanation: the general feedback; else the per-answer feedback, which has no place
+    of its own in our format. Feedback that cannot be kept is reported as a warning."""
+    feedbacks = [(answer, fb) for answer, fb in feedbacks if fb]
+    if general:
+        if feedbacks:
+            draft.warn("各选项的单独反馈没有导入（本系统只有一段解析，已使用总反馈）")
+        return general
+    if len(feedbacks) == 1:
+        return feedbacks[0][1]
+    return "\n".join(f"{answer}：{fb}" if answer else fb for answer, fb in feedbacks)
+
+
+# ---------------------------------------------------------------- weighted choices (GIFT, Moodle XML)
+
+@dataclass(frozen=True)
+class Choice:
+    text: str
+    weight: float        # percent: 100 right, 0 wrong, between for partial credit, below 0 a penalty
+    feedback: str = ""
+
+
+def choose(draft: Draft, entries: list[Choice], *, single: bool, general: str) -> None:
+    """Weighted answers -> our single or multiple choice.
+
+    Single-answer: the one answer at 100% is right. Multiple-answer: every answer with a
+    positive weight is right; one right answer makes it a single choice. Weights and
+    penalties our scoring does not share are reported as warnings.
+    """
+    draft.source_label = "选择题"
+    draft.fields["options"] = [e.text for e in entries]
+    if len(entries) < 2:
+        draft.problem("选择题至少要有两个选项", "answer")
+        return
+    if single:
+        correct = [i for i, e in enumerate(entries) if e.weight >= 99.99]
+        if len(correct) > 1:
+            draft.problem("有多个满分（100%）的正确答案：本系统的单选题只有一个正确答案；"
+                          "多选题请把各正确选项的权重设为正数（如 50%）", "answer")
+            return
+        if any(0 < e.weight < 99.99 for e in entries):
+            draft.warn("带部分分数的选项按错误选项导入：本系统单选题只有一个正确答案")
+    else:
+        correct = [i for i, e in enumerate(entries) if e.weight > 0]
+        _note_weights(draft, [entries[i].weight for i in correct],
+                      [e.weight for i, e in enumerate(entries) if i not in correct])
+    if not correct:
+        draft.problem("没有正确答案", "answer")
+        return
+    letters = [chr(ord("A") + i) for i in correct]       # past H is reported by validation
+    draft.type = "single" if len(letters) == 1 else "multiple"
+    draft.fields["answer"] = letters[0] if len(letters) == 1 else letters
+    if draft.type == "single" and not single:
+        draft.warn("原题是多选形式，但只有一个正确选项，已导入为单选题")
+    draft.fields["explanation"] = explanation_from(general, [(e.text, e.feedback) for e in entries], draft)
+
+
+def _note_weights(draft: Draft, right: list[float], wrong: list[float]) -> None:
+    """Our multiple choice scores by the course setting; say where the source's weights differ."""
+    if len(right) > 1 and (max(right) - min(right) > 0.01 or abs(sum(right) - 100) > 0.1):
+        draft.warn(f"正确选项的权重（{'、'.join(f'{w:g}%' for w in right)}）不是平分 100%："
+                   "本系统多选题各正确选项分值相同")
+    partial = sorted({w for w in wrong if w > -100})
+    if len(right) > 1 and partial:
+        draft.warn(f"错误选项的权重为 {'、'.join(f'{w:g}%' for w in partial)}（不是 -100%）："
+                   "本系统多选题选错即不得分（或按课程设置按比例得分），与原题的扣分方式不同")
+
+
+def to_model(question: dict[str, Any]) -> Any:
+    """An imported question dict as our model object (lists become the tuples it wants)."""
+    return REGISTRY[question["type"]].model.model_validate(_tupled(question))

@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from tutor.content.transfer.common import (FILL_RULE, RUBRIC_RULE, TRUTH_HELP, Draft, clean,
+from tutor.content.transfer.common import (FILL_RULE, RUBRIC_RULE, TRUTH_HELP, Draft, Problem, clean,
                                            mark_blanks, parse_difficulty, parse_letters, parse_truth,
                                            split_blanks, split_short_answer)
 from tutor.questions.base import LETTERS
@@ -46,14 +46,18 @@ class RawItem:
     section: str = ""
     tags: list[str] = field(default_factory=list)
     field_where: dict[str, str] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)     # found while reading the layout
+    # found while reading the layout: a message (at `where`), or a Problem with its own place
+    problems: list[str | Problem] = field(default_factory=list)
 
 
 def draft_from_raw(raw: RawItem) -> Draft:
     kind = type_of(raw.type_text)
     draft = Draft(raw.where, kind, raw.type_text or "（无题型）", field_where=dict(raw.field_where))
-    for message in raw.problems:
-        draft.problem(message)
+    for found in raw.problems:
+        if isinstance(found, Problem):
+            draft.problems.append(found)
+        else:
+            draft.problem(found)
     if kind is None:
         draft.problem(f"题型“{raw.type_text}”无法识别；可用：{TYPE_HELP}" if raw.type_text
                       else f"没有题型；可用：{TYPE_HELP}", "type")

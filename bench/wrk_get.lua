@@ -1,0 +1,3 @@
+-- GET wrk's path, with the session cookie from WRK_COOKIE when given.
+local cookie = os.getenv("WRK_COOKIE")
+if cookie then wrk.headers["Cookie"] = cookie end

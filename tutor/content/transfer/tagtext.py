@@ -1,0 +1,224 @@
+"""The Chinese tag style, in Word (.docx) or plain text:
+
+    1. 【单选】企业客户的名称、地址和电话属于客户调查内容中的（ ）。
+    A. 客户基础材料   B. 客户业务状况
+    C. 客户交易现状   D. 客户特征
+    【答案：A】
+    【解析】名称、地址、电话是客户最基本的档案信息……
+    【知识点：survey.content】【难度：1】
+
+A type tag starts a question; the stem runs to the first option line or tag. A tag with a
+value (`【答案：B】`) is complete in itself; a tag without one (`【解析】`) takes the text after
+it, up to the next tag, across lines. Text that belongs to nothing is a problem, never dropped.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from io import BytesIO
+from typing import Any, Iterable, Iterator
+
+from tutor.content.transfer.common import Draft, ImportResult, Options, Problem, finalize
+from tutor.content.transfer.rows import TYPE_HELP, RawItem, draft_from_raw, type_of
+from tutor.questions.base import LETTERS
+
+TAG = re.compile(r"【\s*([^【】：:]+?)\s*(?:[：:]\s*([^【】]*?))?\s*】")
+TYPE_TAG = re.compile(r"【\s*(单选|多选|判断|填空|简答|单项选择|多项选择|不定项选择|是非|问答)题?\s*】")
+NUMBERING = re.compile(r"^\s*(?:\d+\s*[.、．)）]|[（(]\s*\d+\s*[）)]|第\s*\d+\s*题[.、．:：]?)\s*(?=【)")
+OPTION = re.compile(r"^\s*([A-HＡ-Ｈ])\s*[.、．]\s*")
+FIELD_TAGS = {
+    "答案": "answer", "正确答案": "answer", "参考答案": "answer",
+    "解析": "explanation", "答案解析": "explanation", "试题解析": "explanation",
+    "知识点": "knowledge_point", "难度": "difficulty", "章节": "section", "标签": "tags",
+    "要点": "rubric",
+}
+TAG_HELP = "【单选】【多选】【判断】【填空】【简答】【答案】【解析】【知识点】【难度】【章节】【标签】【要点】"
+
+Line = tuple[str, str]      # (where, text)
+
+
+def _letter(ch: str) -> str:
+    return chr(ord(ch) - ord("Ａ") + ord("A")) if "Ａ" <= ch <= "Ｈ" else ch
+
+
+def split_options(text: str) -> list[str] | None:
+    """`A. 甲  B. 乙  C. 丙` -> [甲, 乙, 丙]; None when the line does not start with an option.
+
+    Later letters count as new options only in order (B after A...) and after white space,
+    so a letter inside an option's own text is left alone.
+    """
+    match = OPTION.match(text)
+    if match is None:
+        return None
+    first = LETTERS.index(_letter(match.group(1)))
+    options: list[str] = []
+    rest, position = text, match.end()
+    for letter in LETTERS[first + 1:]:
+        after = re.compile(r"[ \t\u3000]+[" + letter + chr(ord(letter) - ord("A") + ord("Ａ")) + r"]\s*[.、．]\s*")
+        nxt = after.search(rest, position)
+        if nxt is None:
+            break
+        options.append(rest[position:nxt.start()].strip())
+        position = nxt.end()
+    options.append(rest[position:].strip())
+    return options
+
+
+@dataclass
+class _Item:
+    where: str
+    type_text: str
+    stem: list[str] = field(default_factory=list)
+    options: list[str] = field(default_factory=list)
+    first_letter: int = 0
+    values: dict[str, list[str]] = field(default_factory=dict)
+    field_where: dict[str, str] = field(default_factory=dict)
+    problems: list[str | Problem] = field(default_factory=list)
+
+    def raw(self) -> RawItem:
+        def joined(key: str) -> str:
+            return "\n".join(self.values.get(key, [])).strip()
+
+        answer_lines = list(self.values.get("answer", []))
+        answer_lines += [f"要点：{line}" for line in self.values.get("rubric", [])]
+        tags = [t for t in re.split(r"[,，、;；\s]+", joined("tags")) if t]
+        problems = list(self.problems)
+        if self.first_letter:
+            problems.append(Problem(self.field_where.get("options", self.where),
+                                    f"选项应从 A 开始，这里从 {LETTERS[self.first_letter]} 开始"))
+        return RawItem(self.where, self.type_text, "\n".join(self.stem), self.options,
+                       "\n".join(answer_lines).strip(), joined("explanation"), joined("knowledge_point"),
+                       joined("difficulty"), joined("section"), tags, dict(self.field_where), problems)
+
+
+class _Reader:
+    """Walks the lines once, gathering items; `field` is where loose text currently goes."""
+
+    def __init__(self) -> None:
+        self.items: list[_Item] = []
+        self.item: _Item | None = None
+        self.field: str | None = None
+        self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+
+    def feed(self, where: str, line: str) -> None:
+        if not line.strip():
+            return
+        line = NUMBERING.sub("", line) if TYPE_TAG.search(line) else line
+        position, first = 0, True
+        for match in TAG.finditer(line):
+            self.text(where, line[position:match.start()], first)
+            self.tag(where, match.group(1), match.group(2))
+            position, first = match.end(), False
+        self.text(where, line[position:], first)
+
+    def text(self, where: str, text: str, line_start: bool) -> None:
+        if not text.strip():
+            return
+        item = self.item
+        if item is None:
+            self.warnings.append(Problem(where, "第一道题之前的文字已忽略（题目应以【单选】等题型标记开头）"))
+            return
+        if line_start and self.field in ("stem", "option"):
+            options = split_options(text)
+            if options is not None:
+                if not item.options:
+                    item.first_letter = LETTERS.index(_letter(OPTION.match(text).group(1)))  # type: ignore[union-attr]
+                    item.field_where.setdefault("options", where)
+                item.options.extend(options)
+                self.field = "option"
+                return
+        if self.field == "stem":
+            item.stem.append(text.strip())
+        elif self.field == "option":
+            item.options[-1] = (item.options[-1] + " " + text.strip()).strip()
+        elif self.field in FIELD_TAGS.values():
+            item.values.setdefault(self.field, []).append(text.strip())
+        else:
+            item.problems.append(Problem(where, f"文字“{_short(text)}”不属于题目的任何部分"
+                                                "（是否漏写了【解析】等标记？）"))
+
+    def tag(self, where: str, name: str, value: str | None) -> None:
+        if type_of(name) is not None:
+            self.item = _Item(where, name)
+            self.items.append(self.item)
+            self.field = "stem"
+            if value and value.strip():
+                self.item.stem.append(value.strip())
+            return
+        key = FIELD_TAGS.get(name.replace(" ", ""))
+        if key is None:
+            message = f"无法识别的标记【{name}】；可用的标记：{TAG_HELP}"
+            if self.item is None:
+                self.problems.append(Problem(where, message))
+            else:
+                self.item.problems.append(Problem(where, message))
+            return
+        if self.item is None:
+            self.problems.append(Problem(where, f"标记【{name}】出现在第一道题之前；题目应以题型标记开头：{TYPE_HELP}"))
+            return
+        if key in self.item.values and key != "rubric":
+            self.item.problems.append(Problem(where, f"重复的【{name}】"))
+        self.item.values.setdefault(key, [])
+        self.item.field_where.setdefault(key, where)
+        if value is not None and value.strip():
+            self.item.values[key].append(value.strip())
+            self.field = None
+        else:
+            self.field = key
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 20 else text[:20] + "……"
+
+
+def _read(lines: Iterable[Line]) -> tuple[list[Draft], list[Problem], list[Problem]]:
+    reader = _Reader()
+    for where, line in lines:
+        reader.feed(where, line)
+    if not reader.items:
+        reader.problems.append(Problem("文件", f"没有找到题目：每道题应以题型标记开头，如 {TYPE_HELP}"))
+    return [draft_from_raw(item.raw()) for item in reader.items], reader.problems, reader.warnings
+
+
+def text_lines(text: str) -> Iterator[Line]:
+    for number, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
+        yield f"第 {number} 行", line
+
+
+def import_tagged_text(text: str, *, topic: str, knowledge_point: str | None = None,
+                       id_prefix: str | None = None, allowed_knowledge_points: Any = None,
+                       warnings: Iterable[Problem] = ()) -> ImportResult:
+    """Plain text in the tag style; places are reported as 第 N 行."""
+    drafts, problems, found = _read(text_lines(text))
+    return finalize(drafts, Options(topic, knowledge_point, id_prefix, allowed_knowledge_points),
+                    problems, list(warnings) + found)
+
+
+def docx_lines(data: bytes) -> tuple[list[Line], list[Problem]]:
+    """The document's paragraphs (a soft line break starts a new line in the same paragraph)."""
+    import docx  # python-docx; imported here so the other formats work without it
+
+    document = docx.Document(BytesIO(data))
+    lines: list[Line] = []
+    for number, paragraph in enumerate(document.paragraphs, start=1):
+        for part in paragraph.text.split("\n"):
+            lines.append((f"第 {number} 段", part))
+    warnings = []
+    if any(cell.text.strip() for table in document.tables for row in table.rows for cell in row.cells):
+        warnings.append(Problem("文件", "文档中的表格没有读取：请把表格中的题目改为普通段落"))
+    return lines, warnings
+
+
+def import_docx(data: bytes, *, topic: str, knowledge_point: str | None = None,
+                id_prefix: str | None = None, allowed_knowledge_points: Any = None) -> ImportResult:
+    """A Word document in the tag style; places are reported as 第 N 段 (paragraph number)."""
+    options = Options(topic, knowledge_point, id_prefix, allowed_knowledge_points)
+    try:
+        lines, warnings = docx_lines(data)
+    except Exception as exc:  # python-docx raises many kinds for a damaged or foreign file
+        return finalize([], options, [Problem("文件", f"无法读取 Word 文件（.docx）：{exc.__class__.__name__}；"
+                                                    "如果是旧的 .doc 文件，请在 Word 中另存为 .docx")])
+    drafts, problems, found = _read(lines)
+    return finalize(drafts, options, problems, warnings + found)
