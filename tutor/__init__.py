@@ -85,5 +85,7 @@ def _sqlite_transactions(app: Flask) -> None:
     @app.before_request
     def writes_take_the_lock_first() -> None:
         view = app.view_functions.get(request.endpoint or "")
+        if getattr(view, "writes_after_reading", False):
+            return   # it takes the lock itself, after reading (web.begin_writing)
         if request.method == "POST" or getattr(view, "writes_database", False):
             db.session.connection(execution_options={"tutor_immediate": True})

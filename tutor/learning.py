@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 
 from fsrs import Card, Rating, Scheduler
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from tutor.content.course import Course
 from tutor.extensions import db
@@ -48,21 +50,22 @@ def record(user_id: int, course: Course, question: QuestionBase, response: objec
 
 
 def _update_summary(attempt: Attempt, result: Grade) -> bool:
-    """Fold the answer into the student's row for the question; say whether it was ever wrong before."""
-    row = db.session.scalar(select(StudentQuestion).where(
-        StudentQuestion.user_id == attempt.user_id, StudentQuestion.course_id == attempt.course_id,
-        StudentQuestion.question_id == attempt.question_id))
-    if row is None:
-        db.session.add(StudentQuestion(
-            user_id=attempt.user_id, course_id=attempt.course_id, question_id=attempt.question_id,
-            attempts=1, correct=int(result.correct), last_correct=result.correct,
-            last_at=attempt.created_at, first_attempt_id=attempt.id, first_fraction=result.fraction))
-        return False
-    ever_wrong = row.correct < row.attempts
-    row.attempts += 1
-    row.correct += int(result.correct)
-    row.last_correct, row.last_at = result.correct, attempt.created_at
-    return ever_wrong
+    """Fold the answer into the student's row for the question in one upsert; say whether the
+    question had ever been answered wrong before."""
+    dialect = db.session.get_bind().dialect.name
+    upsert = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(StudentQuestion)
+    right = int(result.correct)
+    statement = upsert.values(
+        user_id=attempt.user_id, course_id=attempt.course_id, question_id=attempt.question_id, attempts=1,
+        correct=right, last_correct=result.correct, last_at=attempt.created_at,
+        first_attempt_id=attempt.id, first_fraction=result.fraction,
+    ).on_conflict_do_update(
+        index_elements=["user_id", "course_id", "question_id"],
+        set_={"attempts": StudentQuestion.attempts + 1, "correct": StudentQuestion.correct + right,
+              "last_correct": result.correct, "last_at": attempt.created_at},
+    ).returning(StudentQuestion.attempts, StudentQuestion.correct)
+    attempts, correct = db.session.execute(statement).one()
+    return (correct - right) < (attempts - 1)
 
 
 def _update_notebook(user_id: int, course_id: str, question_id: str, correct: bool,

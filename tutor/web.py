@@ -41,6 +41,20 @@ def now() -> datetime:
     return current_app.extensions["tutor_clock"]()
 
 
+def writes_after_reading(view: F) -> F:
+    """Mark a POST view that reads first and calls begin_writing() before it writes, so that on
+    SQLite the write lock is held only for the writes."""
+    view.writes_after_reading = True  # type: ignore[attr-defined]
+    return view
+
+
+def begin_writing() -> None:
+    """End the request's reading transaction and begin its writing one (BEGIN IMMEDIATE on
+    SQLite). Loaded objects are expired by the commit: read what you need before calling."""
+    db.session.commit()
+    db.session.connection(execution_options={"tutor_immediate": True})
+
+
 def writes_database(view: F) -> F:
     """Mark a GET view that writes, so that on SQLite it takes the write lock up front like a POST."""
     view.writes_database = True  # type: ignore[attr-defined]

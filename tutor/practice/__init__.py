@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
@@ -19,7 +19,7 @@ from tutor.practice.forms import InvalidAnswer, TamperedAnswer, parse_answer
 from tutor.practice.sets import MODES, SCOPED_MODES, pick_random, pick_sequential, scope_name, scope_questions
 from tutor.progress.stats import last_results
 from tutor.questions import QuestionBase, grade, question_type
-from tutor.web import catalog, course_or_404, now
+from tutor.web import begin_writing, catalog, course_or_404, now, writes_after_reading
 
 bp = Blueprint("practice", __name__, url_prefix="/practice")
 
@@ -199,6 +199,7 @@ def _study(practice_set: PracticeSet, course: Course, live: list[int]) -> str:
 
 @bp.route("/<int:set_id>/answer", methods=["POST"])
 @login_required
+@writes_after_reading
 def answer(set_id: int) -> Response:
     practice_set, course = _own_set(set_id)
     delivery_id = request.form.get("delivery", "")
@@ -217,16 +218,22 @@ def answer(set_id: int) -> Response:
     except InvalidAnswer as exc:
         flash(str(exc), "error")
         return redirect(url_for("practice.question", set_id=set_id))
+    result = grade(q, response, course.grading)
     moment = now()
     # Time taken: since the previous answer in this set, or since the set began.
     shown = practice_set.last_answered_at or delivery.presented_at
     seconds = min(max((moment - shown) / timedelta(seconds=1), 0.0), MAX_SECONDS)
+    user_id, mode, delivery_id, position = current_user.id, practice_set.mode, delivery.id, delivery.position
+    cursor_next = (practice_set.start_index + position + 1
+                   if mode == "sequential" and practice_set.start_index is not None else None)
+    scope = (practice_set.scope_kind, practice_set.scope_id)
+    begin_writing()
     try:
-        learning.record(current_user.id, course, q, response, grade(q, response, course.grading),
-                        now=moment, mode=practice_set.mode, seconds=seconds, delivery_id=delivery.id)
-        practice_set.last_answered_at = moment
-        if practice_set.mode == "sequential" and practice_set.start_index is not None:
-            _advance_cursor(practice_set, course, practice_set.start_index + delivery.position + 1)
+        learning.record(user_id, course, q, response, result, now=moment, mode=mode, seconds=seconds,
+                        delivery_id=delivery_id)
+        db.session.execute(update(PracticeSet).where(PracticeSet.id == set_id).values(last_answered_at=moment))
+        if cursor_next is not None:
+            _advance_cursor(user_id, course, scope, cursor_next)
         db.session.commit()
     except IntegrityError:
         # Answered already (a refresh, a double click, the back button): the unique constraint
@@ -235,12 +242,13 @@ def answer(set_id: int) -> Response:
     return redirect(feedback)
 
 
-def _advance_cursor(practice_set: PracticeSet, course: Course, next_index: int) -> None:
-    cursor = _cursor(course, practice_set.scope_kind, practice_set.scope_id)
+def _advance_cursor(user_id: int, course: Course, scope: tuple[str, str], next_index: int) -> None:
+    cursor = db.session.scalar(select(SequenceCursor).where(
+        SequenceCursor.user_id == user_id, SequenceCursor.course_id == course.id,
+        SequenceCursor.scope_kind == scope[0], SequenceCursor.scope_id == scope[1]))
     if cursor is None:
-        db.session.add(SequenceCursor(user_id=current_user.id, course_id=course.id,
-                                      scope_kind=practice_set.scope_kind,
-                                      scope_id=practice_set.scope_id, next_index=next_index))
+        db.session.add(SequenceCursor(user_id=user_id, course_id=course.id, scope_kind=scope[0],
+                                      scope_id=scope[1], next_index=next_index))
     else:
         cursor.next_index = max(cursor.next_index, next_index)
 

@@ -391,11 +391,11 @@ def finalize(drafts: Iterable[Draft], options: Options,
             question = assemble(draft, kp, base)
             if not _validate(draft, question):
                 question = None
-        result.warnings.extend(draft.warnings)
-        if question is None:
+        if question is None:        # a skipped item's warnings would only be noise
             result.problems.extend(draft.problems)
             result.skipped.append(draft.describe())
             continue
+        result.warnings.extend(draft.warnings)
         question["id"] = _unique(question["id"], used)
         result.questions.append(question)
     return result
