@@ -99,25 +99,23 @@ def test_yaml_orders_keys_whatever_order_they_come_in(tmp_path: Path) -> None:
         < text.index("options:") < text.index("answer:") < text.index("explanation:")
 
 
+def trimmed(value: Any) -> Any:
+    """Text compared without the line break a `|` block ends with."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, (list, tuple)):
+        return [trimmed(v) for v in value]
+    if isinstance(value, dict):
+        return {k: trimmed(v) for k, v in value.items()}
+    return value
+
+
 def test_the_whole_real_bank_survives_the_yaml_writer(tmp_path: Path) -> None:
-    catalog = load(CONTENT)
-    dumped = [q.model_dump(mode="json", exclude_defaults=True) for q in catalog.course("chapter8").questions]
+    bank = load(CONTENT).course("chapter8").questions
+    dumped = [q.model_dump(mode="json", exclude_defaults=True) for q in bank]
     models = loads_cleanly(ImportResult("survey", dumped), tmp_path)
-    assert len(models) == len(dumped)
-    for model, original in zip(models, catalog.course("chapter8").questions):
-        assert model.model_dump(mode="json") == {
-            **original.model_dump(mode="json"), **_trimmed(model.model_dump(mode="json"), original)}
-
-
-def _trimmed(written: dict[str, Any], original: Any) -> dict[str, Any]:
-    """Text fields may differ only by the line break a `|` block ends with."""
-    out = {}
-    for key, value in original.model_dump(mode="json").items():
-        if isinstance(value, str) and value.strip() == str(written.get(key, "")).strip():
-            out[key] = written[key]
-        elif key == "questions":
-            out[key] = written[key]
-    return out
+    assert [trimmed(m.model_dump(mode="json")) for m in models] == \
+        [trimmed(q.model_dump(mode="json")) for q in bank]
 
 
 # ---------------------------------------------------------------- JSON Schema
@@ -125,8 +123,8 @@ def _trimmed(written: dict[str, Any], original: Any) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def validator() -> Any:
     schema = json_schema()
-    jsonschema.Draft202012Validator.check_schema(schema)
-    return jsonschema.Draft202012Validator(schema)
+    jsonschema.Draft7Validator.check_schema(schema)
+    return jsonschema.Draft7Validator(schema)
 
 
 def as_json(value: Any) -> Any:
@@ -182,10 +180,10 @@ def test_schema_and_loader_agree_on_the_broken_question_files(tmp_path: Path) ->
 
 def test_schema_describes_fields_in_chinese() -> None:
     schema = json_schema()
-    single = schema["$defs"]["SingleChoice"]
+    single = schema["definitions"]["SingleChoice"]
     assert single["properties"]["type"]["const"] == "single"
     assert "单选写一个字母" in single["properties"]["answer"]["description"]
-    assert schema["$defs"]["Question"]["properties"]["type"]["enum"] == [
+    assert schema["definitions"]["Question"]["properties"]["type"]["enum"] == [
         "single", "multiple", "truefalse", "fill", "ordering", "matching", "case", "short"]
 
 
@@ -213,3 +211,42 @@ def test_text_importers_never_crash_and_keep_only_valid_questions(text: str) -> 
         for kept in result.questions:
             to_model(kept)
         assert all(p.where and p.message for p in result.problems + result.warnings)
+
+
+# ---------------------------------------------------------------- the instructors' guide
+
+GUIDE = ROOT / "docs" / "authoring.md"
+
+
+def guide_blocks() -> list[tuple[str, str]]:
+    """(language, text) of every fenced code block in docs/authoring.md."""
+    import re
+    return re.findall(r"```(\w*)\n(.*?)```", GUIDE.read_text(encoding="utf-8"), flags=re.S)
+
+
+def test_every_question_example_in_the_guide_is_valid(tmp_path: Path) -> None:
+    from tutor.content.loader import parse_file
+    examples = [text for lang, text in guide_blocks() if lang == "yaml" and text.startswith("  - id:")]
+    assert len(examples) == 8
+    kinds = set()
+    for index, text in enumerate(examples):
+        path = tmp_path / f"example{index}.yaml"
+        path.write_text("topic: example\nquestions:\n" + text, encoding="utf-8")
+        parsed = parse_file(path, path.name, "questions")
+        assert parsed.errors == [], [str(e) for e in parsed.errors]
+        kinds.add(parsed.value.questions[0][1].type)
+    assert kinds == {"single", "multiple", "truefalse", "fill", "ordering", "matching", "short", "case"}
+
+
+def test_the_guides_import_examples_import_cleanly() -> None:
+    blocks = [text for lang, text in guide_blocks() if lang == ""]
+    tagged = next(text for text in blocks if "【单选】" in text and "【答案：A】" in text)
+    result = import_tagged_text(tagged, topic="survey", knowledge_point="survey.methods")
+    assert result.problems == [] and len(result.questions) == 5
+    gift = next(text for text in blocks if "$CATEGORY:" in text)
+    result = import_gift(gift, topic="survey")
+    assert result.problems == [] and len(result.questions) == 5
+    short = next(text for text in blocks if text.startswith("客户调查的内容分为"))
+    from tutor.content.transfer.common import split_short_answer
+    model, rubric, messages = split_short_answer(short)
+    assert messages == [] and len(rubric) == 3 and model.startswith("客户调查的内容分为")

@@ -274,3 +274,10 @@ def test_a_thousand_questions_import_in_under_five_seconds(export: Any, read: An
     elapsed = time.perf_counter() - start
     assert result.problems == [] and len(result.questions) == 1000
     assert elapsed < 5, f"{elapsed:.2f} s"
+
+
+def test_gift_refuses_text_it_would_misread() -> None:
+    weight = to_model({"id": "t.k-1", "type": "single", "knowledge_point": "t.k", "stem": "甲（ ）。",
+                       "options": ["%50%的客户", "乙"], "answer": "A", "explanation": "……"})
+    text, skipped = export_gift([weight])
+    assert "t.k-1" not in text and skipped and "误读" in skipped[0]

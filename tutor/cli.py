@@ -1,6 +1,7 @@
 """Command line: `flask --app tutor content check [DIR]` and `flask --app tutor user create`."""
 from __future__ import annotations
 
+import os
 from collections import Counter
 from pathlib import Path
 
@@ -129,3 +130,89 @@ def export_user(username: str, out) -> None:
     }
     json.dump(data, out, ensure_ascii=False, indent=2, default=str)
     out.write("\n")
+
+
+def _course_for(catalog: Catalog, course_id: str | None):
+    course = catalog.course(course_id)
+    if course is None:
+        raise click.ClickException(f"没有课程 {course_id}" if course_id else "没有加载到课程（先运行 content check）")
+    return course
+
+
+@content_cli.command("import")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--topic", required=True, help="Topic id the questions belong to (from course.yaml).")
+@click.option("--kp", "knowledge_point", help="Knowledge point for items that do not name one.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The YAML file to write, e.g. content/chapter8/questions/imported.yaml.")
+@click.option("--partial", is_flag=True, help="Write the good items even when others have problems.")
+@click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
+@click.option("--course", "course_id", help="Course id (default: the first course).")
+def import_questions(source: Path, topic: str, knowledge_point: str | None, out: Path, partial: bool,
+                     force: bool, course_id: str | None) -> None:
+    """Convert an Excel, Word, tag-style text, GIFT or Moodle XML bank into our YAML."""
+    from tutor.content.transfer import import_file
+    course = _course_for(load(current_app.config["TUTOR_CONTENT_DIR"]), course_id)
+    chosen = course.topic(topic)
+    if chosen is None:
+        raise click.ClickException(f"课程 {course.id} 中没有主题 {topic}；可用：{'、'.join(t.id for t in course.topics)}")
+    if out.exists() and not force:
+        raise click.ClickException(f"{out} 已存在；换一个文件名，或加 --force 覆盖")
+    result = import_file(source, topic=topic, knowledge_point=knowledge_point,
+                         allowed_knowledge_points=[kp.id for kp in chosen.knowledge_points])
+    for problem in result.problems:
+        click.echo(f"{source.name}: {problem}", err=True)
+    for warning in result.warnings:
+        click.echo(f"{source.name}: 提示: {warning}", err=True)
+    if result.problems and not partial:
+        click.echo(f"\n{len(result.problems)} 个问题，没有写入任何文件（加 --partial 只写入没有问题的题目）", err=True)
+        raise SystemExit(1)
+    if not result.questions:
+        raise click.ClickException("没有可写入的题目")
+    content_dir = Path(current_app.config["TUTOR_CONTENT_DIR"]).resolve()
+    schema = os.path.relpath(content_dir / "schema.json", out.resolve().parent)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(result.to_yaml(schema), encoding="utf-8")
+    click.echo(f"已写入 {out}：{len(result.questions)} 道题")
+    for item in result.skipped:
+        click.echo(f"  跳过：{item}", err=True)
+
+
+@content_cli.command("template")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+def template(out: Path) -> None:
+    """Write the Excel import template (题型, 题干, 选项A-H, 答案, 解析, 知识点, 难度)."""
+    from tutor.content.transfer import write_template
+    write_template(out)
+    click.echo(f"已写入模板 {out}")
+
+
+@content_cli.command("export")
+@click.option("--format", "fmt", type=click.Choice(["gift", "moodle-xml"]), required=True)
+@click.option("--topic", help="Only this topic's questions.")
+@click.option("--course", "course_id", help="Course id (default: the first course).")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+def export(fmt: str, topic: str | None, course_id: str | None, out: Path) -> None:
+    """Export questions as Moodle GIFT or Moodle XML; types the format cannot carry are listed."""
+    from tutor.content.transfer import export_gift, export_moodle_xml
+    course = _course_for(load(current_app.config["TUTOR_CONTENT_DIR"]), course_id)
+    if topic and course.topic(topic) is None:
+        raise click.ClickException(f"没有主题 {topic}")
+    questions = course.questions_in_topic(topic) if topic else course.questions
+    text, skipped = (export_gift if fmt == "gift" else export_moodle_xml)(questions)
+    out.write_text(text, encoding="utf-8")
+    click.echo(f"已导出 {len(questions) - len(skipped)} 道题到 {out}")
+    for item in skipped:
+        click.echo(f"  未导出：{item}", err=True)
+
+
+@content_cli.command("schema")
+@click.argument("out", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def schema(out: Path | None) -> None:
+    """Write the JSON Schema of the content files (default: content/schema.json)."""
+    import json
+
+    from tutor.content.transfer import json_schema
+    out = out or Path(current_app.config["TUTOR_CONTENT_DIR"]) / "schema.json"
+    out.write_text(json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    click.echo(f"已写入 {out}")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import io
 from typing import Iterable
 
@@ -150,3 +151,55 @@ def items_csv() -> Response:
                      " ".join(f"{chr(65 + i)}:{n}" for i, n in enumerate(r.option_counts)),
                      "；".join(FLAG_LABELS[f] for f in r.flags), source.file, source.line])
     return _csv(f"items-{course.id}.csv", header, rows)
+
+
+IMPORT_MAX_BYTES = 10 * 1024 * 1024
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@instructor_required
+def import_questions() -> str:
+    """Upload a bank, see it as students will and every problem; download the YAML. Nothing is
+    written on the server: the instructor puts the file into content/ themselves."""
+    from tutor.content.transfer import SUFFIXES, import_data, to_model
+    course = _course()
+    result = models = None
+    topic_id = request.form.get("topic") or course.topics[0].id
+    kp_id = request.form.get("kp") or None
+    if request.method == "POST":
+        request.max_content_length = IMPORT_MAX_BYTES    # a Word bank with pictures can be large
+        upload = request.files.get("file")
+        topic = course.topic(topic_id)
+        if upload is None or not upload.filename or topic is None:
+            abort(400)
+        result = import_data(upload.filename, upload.read(), topic=topic.id, knowledge_point=kp_id,
+                             allowed_knowledge_points=[kp.id for kp in topic.knowledge_points])
+        models = [to_model(q) for q in result.questions]
+    return render_template("instructor/import.html", course=course, result=result, models=models,
+                           topic_id=topic_id, kp_id=kp_id, suffixes=", ".join(SUFFIXES))
+
+
+@bp.route("/import/download", methods=["POST"])
+@instructor_required
+def download_yaml() -> Response:
+    """Hand the converted YAML back as a file (it came from the import page's form)."""
+    name = re.sub(r"[^A-Za-z0-9_.-]", "", request.form.get("name", "")) or "imported.yaml"
+    text = request.form.get("yaml", "")
+    return Response(text.encode("utf-8"), mimetype="application/x-yaml",
+                    headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+@bp.route("/import/template.xlsx")
+@instructor_required
+def import_template() -> Response:
+    """The Excel template, made fresh (the same one `flask content template` writes)."""
+    import tempfile
+    from pathlib import Path
+
+    from tutor.content.transfer import write_template
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "questions-template.xlsx"
+        write_template(path)
+        data = path.read_bytes()
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": "attachment; filename=questions-template.xlsx"})

@@ -107,13 +107,15 @@ class Draft:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
 
+    def at(self, field_name: str | None) -> str:
+        """Where a field is written: its own line if the source gave it one, else the item's."""
+        return self.field_where.get(field_name, self.where) if field_name else self.where
+
     def problem(self, message: str, at: str | None = None) -> None:
-        self.problems.append(Problem(self.field_where.get(at or "", self.where) if at else self.where,
-                                     message))
+        self.problems.append(Problem(self.at(at), message))
 
     def warn(self, message: str, at: str | None = None) -> None:
-        self.warnings.append(Problem(self.field_where.get(at or "", self.where) if at else self.where,
-                                     message))
+        self.warnings.append(Problem(self.at(at), message))
 
     def describe(self) -> str:
         label = TYPE_LABELS.get(self.type or "", self.source_label or "题目")

@@ -6,11 +6,7 @@ import unicodedata
 from datetime import date, datetime, time
 from io import BytesIO
 from pathlib import Path
-from typing import Any, Iterator
-
-import openpyxl
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.worksheet.datavalidation import DataValidation
+from typing import Any, Collection, Iterator
 
 from tutor.content.transfer.common import (FILL_RULE, RUBRIC_RULE, TRUTH_HELP, Draft, ImportResult,
                                            Options, Problem, clean, finalize)
@@ -84,8 +80,10 @@ def _raw_item(number: int, row: tuple[Any, ...], columns: dict[int, str]) -> Raw
     for index, text in enumerate(options):
         if not text:
             problems.append(f"选项{LETTERS[index]}是空的，但后面还有选项；选项要从 A 开始连续填写")
-    text = lambda key: clean(values.get(key)) if not isinstance(values.get(key), bool) \
-        else str(values.get(key)).upper()
+    def text(key: str) -> str:
+        value = values.get(key)
+        return str(value).upper() if isinstance(value, bool) else clean(value)
+
     tags = [t for t in re.split(r"[,，、;；\s]+", text("tags")) if t]
     return RawItem(_where(number), text("type"), text("stem"), options, values.get("answer"),
                    text("explanation"), text("knowledge_point"), text("difficulty"), text("section"),
@@ -107,8 +105,10 @@ def _drafts(rows: list[tuple[Any, ...]], start: int, columns: dict[int, str]) ->
 
 def import_excel(data: bytes, *, topic: str, knowledge_point: str | None = None,
                  id_prefix: str | None = None,
-                 allowed_knowledge_points: Any = None) -> ImportResult:
+                 allowed_knowledge_points: Collection[str] | None = None) -> ImportResult:
     """Read the first sheet that has a 题型/题干 header row; one question per row after it."""
+    import openpyxl  # here, so that the other formats work where openpyxl is not installed
+
     options = Options(topic, knowledge_point, id_prefix, allowed_knowledge_points)
     try:
         workbook = openpyxl.load_workbook(BytesIO(data), read_only=True, data_only=True)
@@ -151,10 +151,9 @@ EXAMPLES: list[dict[str, Any]] = [
     {"题型": "判断", "题干": "客户的服务区域和经营观念属于客户特征的调查内容。", "答案": "对",
      "解析": "服务区域、经营观念与销售能力、发展潜力等一起构成客户特征。",
      "知识点": "survey.content", "难度": 1, "章节": "二(一)2"},
-    {"题型": "填空", "题干": "客户调查的内容分为四类：客户基础材料、客户（ ）、客户业务状况和客户交易（ ）。",
-     "答案": "特征；现状|交易现状",
-     "解析": "四类内容是客户基础材料、客户特征、客户业务状况、客户交易现状。",
-     "知识点": "survey.content", "难度": 1, "章节": "二(一)", "标签": "概念"},
+    {"题型": "填空", "题干": "邮件调查的费用（ ），但可靠性（ ）。", "答案": "最低|最少；最小|最低",
+     "解析": "邮件调查的费用最低，但回收率低，可靠性也最小。",
+     "知识点": "survey.methods", "难度": 1, "章节": "二(三)3", "标签": "方法"},
     {"题型": "简答", "题干": "进出口商开展客户调查时，调查内容可分为哪几类？",
      "答案": "客户调查的内容分为客户基础材料、客户特征、客户业务状况和客户交易现状四类。\n"
              "要点：客户基础材料 关键词：基础材料/基本资料\n要点：客户特征\n"
@@ -167,8 +166,13 @@ COLUMN_HELP: list[tuple[str, str, str]] = [
     ("题干", "必填", "题目正文。单选、多选题的作答位置习惯写作（ ）。填空题的空位写作（ ）、____ 或 {{1}}、{{2}}。"),
     ("选项A～选项H", "单选、多选必填", "每个选项一格，不要写字母“A.”；从 A 开始连续填写，2 到 8 个。"
                                     "选项会随机打乱，不要写“以上都对”或用字母指代其他选项。"),
-    ("答案", "必填", f"单选写一个字母，如 B；多选写 ABD、A,B,D 或 A、B、D；判断写 {TRUTH_HELP}；"
-                    f"{FILL_RULE}，如“最低|最少；最小”；{RUBRIC_RULE}。一格内换行用 Alt+Enter。"),
+    ("答案", "必填", "按题型写，见下面几行。一格内换行用 Alt+Enter。"),
+    ("答案：单选", "", "一个字母，如 B。"),
+    ("答案：多选", "", "几个字母，如 ABD、A,B,D 或 A、B、D。"),
+    ("答案：判断", "", f"{TRUTH_HELP}。"),
+    ("答案：填空", "", f"{FILL_RULE}。例如题干“邮件调查的费用（ ），但可靠性（ ）。”，答案“最低|最少；最小”。"),
+    ("答案：简答", "", f"{RUBRIC_RULE}。例如：\n客户调查的内容分为四类。\n要点：客户基础材料 关键词：基础材料/基本资料\n"
+                     "要点：客户特征（2分）"),
     ("解析", "建议填写", "为什么这个答案对、容易选错的那个为什么错。留空时导入会填入占位文字并提醒补充。"),
     ("知识点", "可选", "知识点 id，如 survey.methods，须与 course.yaml 中的一致。留空时使用导入时指定的知识点（--kp）。"),
     ("难度", "可选", "1 易、2 中、3 难。"),
@@ -179,6 +183,9 @@ COLUMN_HELP: list[tuple[str, str, str]] = [
 
 def write_template(path: str | Path) -> None:
     """Write the template workbook: the 题目 sheet with example rows, and the 说明 sheet."""
+    import openpyxl
+    from openpyxl.styles import Alignment, Font
+
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "题目"
@@ -204,13 +211,17 @@ def write_template(path: str | Path) -> None:
 
 
 def _style_questions(sheet: Any) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
     sheet.freeze_panes = "C2"
     widths = {"题型": 8, "题干": 50, "答案": 30, "解析": 50, "知识点": 18, "难度": 6, "章节": 10, "标签": 10}
     for index, name in enumerate(TEMPLATE_COLUMNS, start=1):
-        letter = openpyxl.utils.get_column_letter(index)
+        letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = widths.get(name, 16)
         # Text format, so Excel keeps what teachers type (1.10, 1-2) as typed.
         for row in range(2, 501):
@@ -225,5 +236,5 @@ def _style_questions(sheet: Any) -> None:
     kinds.add("A2:A1000")
     levels = DataValidation(type="list", formula1='"1,2,3"', allow_blank=True)
     sheet.add_data_validation(levels)
-    column = openpyxl.utils.get_column_letter(TEMPLATE_COLUMNS.index("难度") + 1)
+    column = get_column_letter(TEMPLATE_COLUMNS.index("难度") + 1)
     levels.add(f"{column}2:{column}1000")

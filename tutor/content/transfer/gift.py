@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator
+from typing import Any, Collection, Iterable, Iterator
 
 from tutor.content.transfer.common import (ID_PATTERN, MARKER, TYPE_LABELS, Choice, Draft,
                                            ImportResult, Options, Problem, choose, explanation_from,
@@ -141,7 +141,8 @@ class _Parser:
             draft.problem("花括号 { } 不配对（文字中的花括号要写成 \\{ 和 \\}）", "answer")
             return
         before, answer, after = text[body_start:start], text[start + 1:finish].strip(), text[finish + 1:]
-        html = bool(_FORMAT.match(before)) and _FORMAT.match(before).group(1).lower() == "html"  # type: ignore[union-attr]
+        prefix = _FORMAT.match(before)
+        html = prefix is not None and prefix.group(1).lower() == "html"
         extra = re.search(r"[{}]", after)
         if extra is not None:
             draft.problems.append(Problem(f"第 {block.line_at(finish + 1 + extra.start())} 行",
@@ -292,7 +293,7 @@ def _shortanswer(draft: Draft, answer: str, general: str, html: bool) -> None:
 
 
 def import_gift(text: str, *, topic: str, knowledge_point: str | None = None,
-                id_prefix: str | None = None, allowed_knowledge_points: Any = None,
+                id_prefix: str | None = None, allowed_knowledge_points: Collection[str] | None = None,
                 warnings: Iterable[Problem] = ()) -> ImportResult:
     parser = _Parser()
     for block in _blocks(text):
@@ -320,8 +321,21 @@ def _feedback(q: Any) -> str:
     return f"\t####{escape(q.explanation)}\n" if q.explanation and q.explanation.strip() else ""
 
 
+def _misread(q: Any) -> str | None:
+    """GIFT has no escape for a leading %50% (a weight) or [html] (a format): refuse those."""
+    texts = [q.stem] + list(getattr(q, "options", ())) + [a for b in getattr(q, "blanks", ()) for a in b]
+    texts += [t for p in getattr(q, "pairs", ()) for t in (p.left, p.right)] + list(getattr(q, "distractors", ()))
+    for text in texts:
+        if _WEIGHT.match(text.strip()) or _FORMAT.match(text):
+            return f"“{text[:20]}”开头的 % 或 [ ] 会被 GIFT 误读为权重或格式标记"
+    return None
+
+
 def gift_question(q: QuestionBase) -> tuple[str | None, str | None]:
     """One question in GIFT, or None and the reason it cannot be written."""
+    reason = _misread(q)
+    if reason is not None:
+        return None, reason
     name = f"::{escape(q.id)}::"
     if q.type == "single":
         lines = [("\t=" if "ABCDEFGH"[i] == q.answer else "\t~") + escape(o) for i, o in enumerate(q.options)]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Collection, Iterable
 from xml.parsers import expat
 
 from tutor.content.transfer.common import (ID_PATTERN, MARKER, TYPE_LABELS, Choice, Draft,
@@ -314,7 +314,7 @@ def _question(q: Node, kp: str | None) -> Draft:
 
 
 def import_moodle_xml(data: bytes | str, *, topic: str, knowledge_point: str | None = None,
-                      id_prefix: str | None = None, allowed_knowledge_points: Any = None) -> ImportResult:
+                      id_prefix: str | None = None, allowed_knowledge_points: Collection[str] | None = None) -> ImportResult:
     options = Options(topic, knowledge_point, id_prefix, allowed_knowledge_points)
     try:
         root = parse_xml(data)

@@ -7,6 +7,9 @@ a file with `topics` or `exam` is a course.yaml, one with `sections` or `title` 
 other a question file. Questions are picked by `type` the same way (if/then per type), so a
 misspelt `anwser:` in a single-choice question is reported against the single-choice shape.
 
+It is written in draft 7, the version the VS Code YAML extension supports (it warns that
+2020-12 is "not yet fully supported"); the definitions live under `definitions`.
+
 The schema checks shape and types only; what needs the whole course (knowledge points that
 exist, ids unique across files, answer letters within the options) stays with `content check`.
 """
@@ -20,8 +23,9 @@ from tutor.content.model import Lesson, Manifest
 from tutor.questions import REGISTRY
 from tutor.questions.case import SUB_TYPES
 
-DIALECT = "https://json-schema.org/draft/2020-12/schema"
-REF = "#/$defs/{model}"
+# Draft 7: the JSON Schema version the VS Code YAML extension (yaml-language-server) supports.
+DIALECT = "http://json-schema.org/draft-07/schema#"
+REF = "#/definitions/{model}"
 
 DESCRIPTIONS = {
     "id": "稳定的 id：小写字母、数字、点、下划线、连字符。作答记录按它保存，发布后不要再改",
@@ -66,7 +70,7 @@ def _dispatch(types: dict[str, str], description: str) -> dict[str, Any]:
 
 
 def json_schema() -> dict[str, Any]:
-    """One JSON Schema (draft 2020-12) for course.yaml, lesson files and question files."""
+    """One JSON Schema (draft 7) for course.yaml, lesson files and question files."""
     models = [kind.model for kind in REGISTRY.values()] + [kind.body for kind in SUB_TYPES.values()]
     _, top = models_json_schema([(m, "validation") for m in models + [Lesson, Manifest]],
                                 ref_template=REF)
@@ -99,7 +103,7 @@ def json_schema() -> dict[str, Any]:
         "title": "外贸业务员题库内容文件（course.yaml、课文、题目）",
         "description": "按文件中的键判断种类：有 topics 或 exam 的是 course.yaml，有 sections 或 title 的是课文，"
                        "其余是题目文件。",
-        "$defs": defs,
+        "definitions": defs,
         "if": {"type": "object", "anyOf": [{"required": ["topics"]}, {"required": ["exam"]}]},
         "then": {"$ref": REF.format(model="Manifest")},
         "else": {

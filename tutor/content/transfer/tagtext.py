@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from io import BytesIO
-from typing import Any, Iterable, Iterator
+from typing import Collection, Iterable, Iterator
 
 from tutor.content.transfer.common import Draft, ImportResult, Options, Problem, finalize
 from tutor.content.transfer.rows import TYPE_HELP, RawItem, draft_from_raw, type_of
@@ -117,13 +117,15 @@ class _Reader:
             return
         item = self.item
         if item is None:
-            self.warnings.append(Problem(where, "第一道题之前的文字已忽略（题目应以【单选】等题型标记开头）"))
+            if not self.warnings:           # a title page is one warning, not one per line
+                self.warnings.append(Problem(where, "第一道题之前的文字已忽略（题目应以【单选】等题型标记开头）"))
             return
-        if line_start and self.field in ("stem", "option"):
+        marker = OPTION.match(text)
+        if line_start and self.field in ("stem", "option") and marker is not None:
             options = split_options(text)
             if options is not None:
                 if not item.options:
-                    item.first_letter = LETTERS.index(_letter(OPTION.match(text).group(1)))  # type: ignore[union-attr]
+                    item.first_letter = LETTERS.index(_letter(marker.group(1)))
                     item.field_where.setdefault("options", where)
                 item.options.extend(options)
                 self.field = "option"
@@ -188,7 +190,7 @@ def text_lines(text: str) -> Iterator[Line]:
 
 
 def import_tagged_text(text: str, *, topic: str, knowledge_point: str | None = None,
-                       id_prefix: str | None = None, allowed_knowledge_points: Any = None,
+                       id_prefix: str | None = None, allowed_knowledge_points: Collection[str] | None = None,
                        warnings: Iterable[Problem] = ()) -> ImportResult:
     """Plain text in the tag style; places are reported as 第 N 行."""
     drafts, problems, found = _read(text_lines(text))
@@ -212,7 +214,7 @@ def docx_lines(data: bytes) -> tuple[list[Line], list[Problem]]:
 
 
 def import_docx(data: bytes, *, topic: str, knowledge_point: str | None = None,
-                id_prefix: str | None = None, allowed_knowledge_points: Any = None) -> ImportResult:
+                id_prefix: str | None = None, allowed_knowledge_points: Collection[str] | None = None) -> ImportResult:
     """A Word document in the tag style; places are reported as 第 N 段 (paragraph number)."""
     options = Options(topic, knowledge_point, id_prefix, allowed_knowledge_points)
     try:
