@@ -42,6 +42,7 @@ def make_app(tmp_path: Path, **overrides: Any) -> Flask:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "TUTOR_AUTO_MIGRATE": False,
+        "TUTOR_REPORT_CACHE_SECONDS": 0,
     }
     config.update(overrides)
     app = create_app(config)

@@ -300,4 +300,13 @@ def test_progress_and_instructor_dashboard_with_seeded_data(server: str, browser
     page.goto(server + "/instructor/items")
     assert page.locator("table.items tbody tr").count() == len(course.questions)
     shoot(page, f"{device}-instructor-items")
+    page.get_by_role("link", name="导入题目").click()
+    page.locator("#file").set_input_files(str(Path(__file__).parent / "fixtures" / "transfer" / "tagged.txt"))
+    page.get_by_label("主题").select_option("survey")
+    page.get_by_label("知识点（文件里没写知识点的题目用它）").select_option("survey.methods")
+    page.get_by_role("button", name="转换并预览").click()
+    expect(page.locator("h2", has_text="转换结果")).to_be_visible()
+    assert page.locator("section.preview").count() >= 5
+    assert page.get_by_role("button", name="下载 YAML").is_visible()
+    shoot(page, f"{device}-instructor-import")
     context.close()

@@ -135,3 +135,16 @@ def test_students_see_only_their_own(app, client) -> None:
                  "/instructor/content/chapter8/survey.methods"):
         assert client.get(path).status_code == 403, path
     assert client.get(f"/progress/{b}").status_code == 200
+
+
+def test_class_reports_are_reused_for_a_minute(app, client) -> None:
+    app.config["TUTOR_REPORT_CACHE_SECONDS"] = 60
+    app.extensions["tutor_clock"] = Clock(NOW)
+    make_instructor(app)
+    login(client, "teacher")
+    first = client.get("/instructor/").get_data(as_text=True)
+    student(app, "latecomer")
+    assert "latecomer" not in client.get("/instructor/").get_data(as_text=True)   # the cached report
+    app.config["TUTOR_REPORT_CACHE_SECONDS"] = 0
+    assert "latecomer" in client.get("/instructor/").get_data(as_text=True)
+    assert "数据截至 2026-11-29 02:00:00 UTC" in first

@@ -20,7 +20,8 @@ def defaults(app: Flask) -> dict[str, Any]:
         "TUTOR_CONTENT_POLL_SECONDS": 2.0,
         "TUTOR_PRACTICE_SET_SIZE": 10,
         "TUTOR_TIMEZONE": "Asia/Shanghai",   # what "today" means for reviews due
-        "TUTOR_EXAM_GRACE_SECONDS": 30,      # answers this late after a deadline still count
+        "TUTOR_EXAM_GRACE_SECONDS": 30,
+        "TUTOR_REPORT_CACHE_SECONDS": 60,    # class reports are reused this long (pages say when made)      # answers this late after a deadline still count
         "TUTOR_AUTO_MIGRATE": True,          # apply database migrations at start-up
         "TUTOR_HTTPS": False,                # served over HTTPS: Secure cookies and HSTS
         "TUTOR_PROXY_FIX": 0,                # proxies in front whose X-Forwarded-* to trust

@@ -103,7 +103,21 @@ def parse_file(path: Path, display: str, kind: str) -> ParsedFile:
         parsed.value = _parse_questions(parsed, doc.value)
     if parsed.errors:
         parsed.value = None
+    else:
+        _slim(doc)
     return parsed
+
+
+# Positions still needed once a file is valid: where each item starts, and the fields that the
+# course-wide checks (knowledge points, duplicate ids, exam blueprints) may point at.
+_KEPT_FIELDS = {"id", "topic", "knowledge_point", "type", "count"}
+
+
+def _slim(doc: yamlstrict.Document) -> None:
+    """Drop what a valid file no longer needs: a 10,000-question bank is held by every worker."""
+    doc.value = None
+    doc.positions = {path: at for path, at in doc.positions.items()
+                     if len(path) <= 2 or path[-1] in _KEPT_FIELDS}
 
 
 def _parse_questions(parsed: ParsedFile, value: dict) -> QuestionSet | None:

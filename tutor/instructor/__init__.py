@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import csv
-import re
 import io
-from typing import Iterable
+import re
+import threading
+import time
+from typing import Callable, Iterable, TypeVar
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
@@ -14,6 +16,7 @@ from tutor.questions import question_type
 from tutor.web import catalog, instructor_required, now
 
 bp = Blueprint("instructor", __name__, url_prefix="/instructor")
+T = TypeVar("T")
 
 FLAG_LABELS = {"inactive": "7 天未学习", "below_pass": "最近一次考试不及格",
                "too_easy": "太容易", "too_hard": "太难", "negative": "区分度为负：请检查答案"}
@@ -31,8 +34,30 @@ def _course() -> Course:
     return course
 
 
+_cache: dict[tuple, tuple[float, object]] = {}
+_cache_lock = threading.Lock()
+
+
+def _cached(name: str, course: Course, compute: Callable[[], T]) -> T:
+    """A class report reused for TUTOR_REPORT_CACHE_SECONDS (default 60) by this worker: the
+    pages say how fresh it is. New content (another Course object) makes a new report."""
+    ttl = float(current_app.config["TUTOR_REPORT_CACHE_SECONDS"])
+    key = (name, id(course))
+    with _cache_lock:
+        hit = _cache.get(key)
+    if hit is not None and time.monotonic() - hit[0] < ttl:
+        return hit[1]  # type: ignore[return-value]
+    value = compute()
+    with _cache_lock:
+        if len(_cache) > 16:   # old content's reports
+            _cache.clear()
+        _cache[key] = (time.monotonic(), value)
+    return value
+
+
 def _sorted_overview(course: Course) -> tuple[reports.ClassOverview, str, bool]:
-    overview = reports.class_overview(course, now())
+    cached = _cached("overview", course, lambda: reports.class_overview(course, now()))
+    overview = reports.ClassOverview(list(cached.rows), cached.computed_at, cached.pass_percent)
     key = request.args.get("sort", "name")
     if key not in reports.SORT_KEYS:
         key = "name"
@@ -65,11 +90,12 @@ def heatmap() -> str:
 @instructor_required
 def items() -> str:
     course = _course()
-    rows = reports.item_analysis(course)
+    rows = _cached("items", course, lambda: (reports.item_analysis(course), now()))
+    rows, computed_at = rows
     only = request.args.get("flag")
     if only:
         rows = [r for r in rows if only in r.flags]
-    return render_template("instructor/items.html", course=course, rows=rows, only=only)
+    return render_template("instructor/items.html", course=course, rows=rows, only=only, computed_at=computed_at)
 
 
 @bp.route("/questions/<course_id>/<question_id>")
@@ -142,7 +168,7 @@ def items_csv() -> Response:
     header = ["题目 id", "题型", "知识点", "题干", "首次作答人数", "难度系数(通过率)", "区分度", "考试份数",
               "各选项选择次数", "提示", "文件", "行"]
     rows = []
-    for r in reports.item_analysis(course):
+    for r in _cached("items", course, lambda: (reports.item_analysis(course), now()))[0]:
         q = r.question
         source = course.sources[q.id]
         rows.append([q.id, question_type(q).label, course.knowledge_points[q.knowledge_point].name, q.stem,

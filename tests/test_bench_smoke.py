@@ -1,0 +1,29 @@
+"""bench/perf.py on tiny data, so that the performance suite cannot rot. Figures are not
+asserted here (timing on a shared machine belongs to the benchmark, not the tests)."""
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (apt-get install wrk)")
+def test_perf_suite_runs_end_to_end(tmp_path: Path) -> None:
+    import perf
+    out = tmp_path / "results.json"
+    results = perf.main(["--quick", "--no-postgres", "--out", str(out)])
+    saved = json.loads(out.read_text(encoding="utf-8"))
+    scenarios = {row["scenario"] for row in saved["http"]}
+    assert {"bare: insert + commit", "question page (logged in)",
+            "answer a question (graded, stored, redirect)", "instructor: item analysis"} <= scenarios
+    assert all(row["rps"] > 0 for row in results["http"] if "rps" in row)
+    assert all(row.get("errors", 0) == 0 for row in results["http"])
+    answer = next(r for r in results["http"] if r["scenario"].startswith("answer"))
+    assert answer["non2xx3xx"] == 0, "every benchmark answer must be accepted"
+    assert saved["content"]["libyaml"] and saved["content"]["questions"] == 300
+    assert saved["memory"]["workers"] == 2
