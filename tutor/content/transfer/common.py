@@ -286,7 +286,8 @@ def parse_difficulty(value: Any) -> tuple[int | None, str | None]:
 # ---------------------------------------------------------------- finishing drafts
 
 def stable_id(base: str, stem: str, kind: str) -> str:
-    digest = hashlib.sha1((stem + kind).encode("utf-8")).hexdigest()[:8]
+    """An id that stays the same when the same bank is imported again (a name, not a secret)."""
+    digest = hashlib.sha1((stem + kind).encode("utf-8"), usedforsecurity=False).hexdigest()[:8]
     return f"{base}-i{digest}"
 
 
