@@ -5,7 +5,6 @@ Screenshots at phone and laptop widths are written to tests/artifacts/ for peopl
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 from pathlib import Path
 from typing import Iterator
@@ -242,7 +241,6 @@ def test_progress_and_instructor_dashboard_with_seeded_data(server: str, browser
     from datetime import timedelta
 
     from tutor.models import utcnow
-    from conftest import Clock
     from seeding import answer, exam, student
 
     course = live_app.extensions["tutor_content"].catalog.course("chapter8")
@@ -309,4 +307,30 @@ def test_progress_and_instructor_dashboard_with_seeded_data(server: str, browser
     assert page.locator("section.preview").count() >= 5
     assert page.get_by_role("button", name="下载 YAML").is_visible()
     shoot(page, f"{device}-instructor-import")
+    context.close()
+
+
+def test_mock_exam_hands_itself_in_at_zero(server: str, browser, live_app) -> None:
+    """The countdown reaches zero in the page: it sends the current answer and hands the paper in."""
+    from datetime import timedelta
+
+    from tutor.models import utcnow
+    context = browser.new_context(viewport=VIEWPORTS["phone"], locale="zh-CN")
+    page = context.new_page()
+    register_in_browser(page, server, "倒计时")
+    page.goto(server + "/exams/")
+    page.get_by_role("button", name="开始考试").click()
+    on_item(page, "第 1 / 40 题")
+    # move the server's clock to 3 seconds before the deadline, and show the question again
+    live_app.extensions["tutor_clock"] = lambda: utcnow() + timedelta(minutes=45, seconds=-3)
+    try:
+        page.reload()
+        on_item(page, "第 1 / 40 题")
+        page.keyboard.press("1")                               # chosen, never saved by the student
+        expect(page.locator(".bignum")).to_be_visible(timeout=15_000)
+        assert "/result" in page.url
+        review = page.locator("section.review").first.inner_text()
+        assert "未作答" not in review                          # the answer on screen was sent
+    finally:
+        live_app.extensions["tutor_clock"] = utcnow
     context.close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
 
 from tutor.content.loader import ContentLoader, load
 from tutor.content import yamlstrict

@@ -4,12 +4,12 @@ from __future__ import annotations
 import logging
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tutor.extensions import db
 from tutor.models import Attempt, User
 
-from conftest import PASSWORD, answer_form, current_delivery, login, make_app, make_instructor, register, start_set
+from conftest import answer_form, current_delivery, login, make_app, register, start_set
 
 STRONG = "绿茶 和 咖啡 2026 都很好"
 
