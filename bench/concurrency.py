@@ -108,15 +108,22 @@ class Student:
         self.statuses[status] += 1
         return status, text, location
 
-    def token(self, page: str) -> str:
-        return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
+    @staticmethod
+    def token(page: str) -> str | None:
+        found = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)
+        return found.group(1) if found else None
 
     def run(self, answers: int) -> None:
+        """Register, start a set and answer it; stop quietly where a killed worker cut us off."""
         _, page, _ = self.request("/auth/register")
-        self.request("/auth/register", {"csrf_token": self.token(page), "username": self.name,
+        if not (token := self.token(page)):
+            return
+        self.request("/auth/register", {"csrf_token": token, "username": self.name,
                                         "password": PASSWORD, "confirm": PASSWORD})
         _, page, _ = self.request("/")
-        status, _, location = self.request("/practice/start", {"csrf_token": self.token(page), "course": "chapter8",
+        if not (token := self.token(page)):
+            return
+        status, _, location = self.request("/practice/start", {"csrf_token": token, "course": "chapter8",
                                                                "mode": "random", "scope": "all", "id": ""})
         set_path = urllib.parse.urlsplit(location).path
         for _ in range(answers):
