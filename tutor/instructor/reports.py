@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import String, and_, case, column, func, select, values
 
 from tutor.content.course import Course
 from tutor.extensions import db
 from tutor.models import STUDENT, Attempt, ExamPaper, ReviewCard, StudentQuestion, User
-from tutor.progress.mastery import Mastery, QuestionState
-from tutor.progress.stats import REVIEW_STATE, fold
+from tutor.progress.mastery import Mastery, from_counts
+from tutor.progress.stats import REVIEW_STATE
 
 INACTIVE_DAYS = 7
 
@@ -58,25 +58,35 @@ class ClassOverview:
 def class_overview(course: Course, now: datetime) -> ClassOverview:
     students = {u.id: StudentRow(u) for u in db.session.scalars(
         select(User).where(User.role == STUDENT).order_by(User.username))}
-    states: dict[int, dict[str, QuestionState]] = defaultdict(dict)
+    # Summed per student and knowledge point in SQL: the question -> knowledge point map of the
+    # loaded course travels with the query as a VALUES list, so at most students × points rows
+    # come back however many answers are stored.
+    kp_of = values(column("question_id", String), column("kp", String), name="kp_of").data(
+        [(q.id, q.knowledge_point) for q in course.questions] or [("", "")]).cte("kp_of")
+    retained = case((and_(ReviewCard.state == REVIEW_STATE, ReviewCard.due > now), 1), else_=0)
     rows = db.session.execute(
-        select(StudentQuestion.user_id, StudentQuestion.question_id, StudentQuestion.attempts,
-               StudentQuestion.correct, StudentQuestion.last_correct, StudentQuestion.last_at,
-               and_(ReviewCard.state == REVIEW_STATE, ReviewCard.due > now))
+        select(StudentQuestion.user_id, kp_of.c.kp, func.count(), func.sum(StudentQuestion.attempts),
+               func.sum(StudentQuestion.correct), func.sum(case((StudentQuestion.last_correct, 1), else_=0)),
+               func.sum(retained), func.max(StudentQuestion.last_at))
+        .join(kp_of, kp_of.c.question_id == StudentQuestion.question_id)
         .outerjoin(ReviewCard, and_(ReviewCard.user_id == StudentQuestion.user_id,
                                     ReviewCard.course_id == StudentQuestion.course_id,
                                     ReviewCard.question_id == StudentQuestion.question_id))
-        .where(StudentQuestion.course_id == course.id))
-    for user_id, qid, n, ok, last, last_at, kept in rows:
+        .where(StudentQuestion.course_id == course.id)
+        .group_by(StudentQuestion.user_id, kp_of.c.kp))
+    counts: dict[int, dict[str, tuple[int, int, int]]] = defaultdict(dict)
+    for user_id, kp, answered, attempts, correct, right, kept, last_at in rows:
         row = students.get(user_id)
         if row is None:
             continue
-        row.answered += n
-        row.correct += ok
+        row.answered += int(attempts)
+        row.correct += int(correct)
         row.last_active = max(filter(None, (row.last_active, last_at)), default=None)
-        states[user_id][qid] = QuestionState(n, ok, last, bool(kept))
+        counts[user_id][kp] = (int(answered), int(right), int(kept or 0))
+    totals = {kp: len(qs) for kp, qs in course.by_knowledge_point.items()}
     for user_id, row in students.items():
-        row.mastery = fold(course, states.get(user_id, {}))[1]
+        mine = counts.get(user_id, {})
+        row.mastery = {kp: from_counts(total, *mine.get(kp, (0, 0, 0))) for kp, total in totals.items()}
     papers = db.session.execute(
         select(ExamPaper.user_id, ExamPaper.score, ExamPaper.max_score, ExamPaper.submitted_at)
         .where(ExamPaper.course_id == course.id, ExamPaper.submitted_at.is_not(None))

@@ -50,9 +50,12 @@ class Mastery:
 
 def mastery(states: Iterable[QuestionState], total: int) -> Mastery:
     states = list(states)
-    answered = len(states)
-    right = sum(1 for s in states if s.last_correct)
-    retained = sum(1 for s in states if s.retained)
+    return from_counts(total, len(states), sum(1 for s in states if s.last_correct),
+                       sum(1 for s in states if s.retained))
+
+
+def from_counts(total: int, answered: int, right: int, retained: int) -> Mastery:
+    """The level from counts (as the class report gets them, already summed in SQL)."""
     if answered == 0:
         level = 0
     elif answered >= 0.7 * total and right >= 0.85 * answered and retained >= 0.5 * answered:
