@@ -92,8 +92,12 @@ def login(client: FlaskClient, username: str, password: str = PASSWORD) -> Any:
 
 
 def make_instructor(app: Flask, username: str = "teacher") -> int:
+    return make_user(app, username, INSTRUCTOR)
+
+
+def make_user(app: Flask, username: str, role: str) -> int:
     with app.app_context():
-        user = User(username=username, role=INSTRUCTOR)
+        user = User(username=username, role=role)
         user.set_password(PASSWORD)
         db.session.add(user)
         db.session.commit()

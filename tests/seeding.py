@@ -8,19 +8,14 @@ from flask import Flask
 from tutor import learning
 from tutor.exam import _finish
 from tutor.extensions import db
-from tutor.models import STUDENT, ExamAnswer, ExamPaper, User
+from tutor.models import STUDENT, ExamAnswer, ExamPaper
 from tutor.questions import question_type
 
-from conftest import PASSWORD
+from conftest import make_user
 
 
 def student(app: Flask, name: str) -> int:
-    with app.app_context():
-        user = User(username=name, role=STUDENT)
-        user.set_password(PASSWORD)
-        db.session.add(user)
-        db.session.commit()
-        return user.id
+    return make_user(app, name, STUDENT)
 
 
 def answer(app: Flask, user_id: int, question_id: str, correct: bool, at: datetime, mode: str = "random") -> None:

@@ -7,7 +7,7 @@ from functools import wraps
 from typing import Any, Callable, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, g, render_template, request
+from flask import Flask, abort, current_app, g, render_template
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -145,7 +145,3 @@ def _error_page(code: int, title: str) -> Callable[[Any], Any]:
         return render_template("error.html", code=code, title=title, message=messages[code]), code
 
     return handler
-
-
-def wants_path() -> str:
-    return request.full_path if request.query_string else request.path

@@ -136,8 +136,3 @@ def practice_history(user_id: int, limit: int) -> list[SetSummary]:
         .where(PracticeSet.user_id == user_id)
         .group_by(PracticeSet.id).order_by(PracticeSet.created_at.desc(), PracticeSet.id.desc()).limit(limit))
     return [SetSummary(s, n, int(ok or 0)) for s, n, ok in rows]
-
-
-def recent_attempts(user_id: int, limit: int = 20) -> list[Attempt]:
-    return list(db.session.scalars(select(Attempt).where(Attempt.user_id == user_id)
-                                   .order_by(Attempt.created_at.desc(), Attempt.id.desc()).limit(limit)))
