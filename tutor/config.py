@@ -45,7 +45,7 @@ def derived(config: dict[str, Any]) -> None:
         "REMEMBER_COOKIE_HTTPONLY": True, "REMEMBER_COOKIE_SAMESITE": "Lax", "REMEMBER_COOKIE_SECURE": secure,
         "REMEMBER_COOKIE_DURATION": timedelta(days=float(config["TUTOR_REMEMBER_DAYS"])),
         "PERMANENT_SESSION_LIFETIME": timedelta(minutes=float(config["TUTOR_SESSION_IDLE_MINUTES"])),
-        "SESSION_REFRESH_EACH_REQUEST": True,
+        "SESSION_REFRESH_EACH_REQUEST": False,   # security.absolute_lifetime re-issues it each minute
         "MAX_CONTENT_LENGTH": int(config["TUTOR_MAX_REQUEST_BYTES"]),
         "RATELIMIT_STORAGE_URI": config["TUTOR_RATELIMIT_STORAGE_URI"],
         "RATELIMIT_HEADERS_ENABLED": True,

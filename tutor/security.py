@@ -12,6 +12,8 @@ from flask_login import current_user, logout_user, user_logged_in, user_loaded_f
 log = logging.getLogger("tutor.security")
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 
+SESSION_REFRESH_SECONDS = 60
+
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 
@@ -56,7 +58,13 @@ def init_app(app: Flask) -> None:
             session.clear()
             flash("登录已过期，请重新登录。", "info")
             return redirect(url_for("auth.login"))
-        session.permanent = True
+        if not session.permanent:
+            session.permanent = True
+        # The idle lifetime runs from the cookie's last re-issue. Re-issuing it at most once a
+        # minute, not on every request, keeps the idle limit to the minute and spares signing
+        # and sending a new cookie with every page.
+        if time.time() - session.get("seen", 0) > SESSION_REFRESH_SECONDS:
+            session["seen"] = time.time()
         return None
 
     def stamp(_app: Flask, user: Any) -> None:

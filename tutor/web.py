@@ -8,16 +8,17 @@ from typing import Any, Callable, TypeVar
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, g, render_template
-from flask_login import current_user
+from flask_login import UserMixin, current_user
 from markupsafe import Markup
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import OperationalError
 
 from tutor import markdown, security
 from tutor.content.course import Course
 from tutor.content.loader import Catalog
 from tutor.extensions import db, login_manager
-from tutor.models import User, utcnow
+from tutor.models import INSTRUCTOR, User, utcnow
 from tutor.questions import REGISTRY, question_type
 from tutor.questions import fill, matching
 from tutor.questions.base import LETTERS
@@ -49,8 +50,11 @@ def writes_after_reading(view: F) -> F:
 
 
 def begin_writing() -> None:
-    """End the request's reading transaction and begin its writing one (BEGIN IMMEDIATE on
-    SQLite). Loaded objects are expired by the commit: read what you need before calling."""
+    """On SQLite, end the request's reading transaction and begin its writing one (BEGIN
+    IMMEDIATE); loaded ORM objects are expired by the commit, so read what you need before
+    calling. PostgreSQL locks rows, not the database: there the transaction simply goes on."""
+    if db.session.get_bind().dialect.name != "sqlite":
+        return
     db.session.commit()
     db.session.connection(execution_options={"tutor_immediate": True})
 
@@ -84,15 +88,46 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+class SignedInUser(UserMixin):
+    """The signed-in user as each request sees it: the columns of one indexed Core query, not an
+    ORM object (loading one costs several times as much on every page). Views that change the
+    account load the `User` row (`account()`)."""
+
+    __slots__ = ("id", "username", "role", "session_token")
+
+    def __init__(self, id: int, username: str, role: str, session_token: str) -> None:
+        self.id, self.username, self.role, self.session_token = id, username, role, session_token
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_instructor(self) -> bool:
+        return self.role == INSTRUCTOR
+
+
+_users = User.__table__
+_SIGNED_IN = (select(_users.c.id, _users.c.username, _users.c.role, _users.c.session_token)
+              .where(_users.c.id == bindparam("id"), _users.c.active.is_(True)))
+
+
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
+def load_user(user_id: str) -> SignedInUser | None:
     """The user whose id *and* current session token the cookie carries, if still active."""
     number, _, token = user_id.partition(":")
     if not number.isdigit() or not token:
         return None
-    user = db.session.get(User, int(number))
-    if user is None or not user.is_active or not secrets.compare_digest(user.session_token, token):
+    row = db.session.execute(_SIGNED_IN, {"id": int(number)}).first()
+    if row is None or not secrets.compare_digest(row.session_token, token):
         return None
+    return SignedInUser(*row)
+
+
+def account() -> User:
+    """The signed-in user's `User` row, for the views that change the account."""
+    user = db.session.get(User, current_user.id)
+    if user is None:
+        abort(404)
     return user
 
 

@@ -14,7 +14,7 @@ from tutor import passwords
 from tutor.extensions import db, limiter
 from tutor.models import STUDENT, User
 from tutor.security import event
-from tutor.web import safe_next
+from tutor.web import account, safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -115,7 +115,7 @@ def login() -> Response | str:
 def logout() -> Response:
     """Ends the session everywhere: the token in every copy of the cookies stops matching."""
     event("logout")
-    current_user.rotate_session()
+    account().rotate_session()
     db.session.commit()
     logout_user()
     session.clear()
@@ -129,11 +129,11 @@ def logout() -> Response:
 def password() -> Response | str:
     form = PasswordForm()
     if form.validate_on_submit():
-        if not current_user.check_password(form.current.data):
+        user = account()
+        if not user.check_password(form.current.data):
             event("password_change_failed")
             form.current.errors.append("当前密码不正确")
         else:
-            user = current_user._get_current_object()
             user.set_password(form.password.data)      # rotates the session token too
             db.session.commit()
             event("password_changed")

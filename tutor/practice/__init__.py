@@ -7,14 +7,15 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from tutor import learning
 from tutor.content.course import Course
 from tutor.extensions import db
-from tutor.models import Attempt, Delivery, Favourite, NotebookEntry, PracticeSet, SequenceCursor
+from tutor.models import Delivery, Favourite, NotebookEntry, PracticeSet, SequenceCursor
+from tutor.practice import rows
 from tutor.practice.forms import InvalidAnswer, TamperedAnswer, parse_answer
 from tutor.practice.sets import MODES, SCOPED_MODES, pick_random, pick_sequential, scope_name, scope_questions
 from tutor.progress.stats import last_results
@@ -27,16 +28,12 @@ MAX_SECONDS = 3600.0
 _rng = random.SystemRandom()
 
 
-def _own_set(set_id: int, read_only: bool = False) -> tuple[PracticeSet, Course]:
-    """The set, if it is the student's own; instructors may also read (never answer) any set."""
+def _readable_set(set_id: int) -> tuple[PracticeSet, Course]:
+    """The set, if it is the student's own or the reader is an instructor."""
     practice_set = db.session.get(PracticeSet, set_id)
-    if practice_set is None or (practice_set.user_id != current_user.id
-                                and not (read_only and current_user.is_instructor)):
+    if practice_set is None or (practice_set.user_id != current_user.id and not current_user.is_instructor):
         abort(404)
-    course = catalog().course(practice_set.course_id)
-    if course is None:
-        abort(404)
-    return practice_set, course
+    return practice_set, course_or_404(practice_set.course_id)
 
 
 @bp.app_template_global("set_label")
@@ -45,7 +42,7 @@ def set_label(practice_set: PracticeSet) -> str:
     return _set_name(course, practice_set) if course else MODES.get(practice_set.mode, practice_set.mode)
 
 
-def _set_name(course: Course, practice_set: PracticeSet) -> str:
+def _set_name(course: Course, practice_set: PracticeSet | rows.SetRow) -> str:
     if practice_set.mode in SCOPED_MODES:
         return f"{MODES[practice_set.mode]} · {scope_name(course, practice_set.scope_kind, practice_set.scope_id)}"
     return MODES.get(practice_set.mode, practice_set.mode)
@@ -137,7 +134,7 @@ def start() -> Response:
     return redirect(url_for("practice.question", set_id=practice_set.id))
 
 
-def _live_positions(practice_set: PracticeSet, course: Course) -> list[int]:
+def _live_positions(practice_set: PracticeSet | rows.SetRow, course: Course) -> list[int]:
     """Positions whose question still exists (content may have changed since the set began)."""
     return [i for i, qid in enumerate(practice_set.question_ids) if qid in course.by_id]
 
@@ -148,14 +145,7 @@ def _starred(course: Course, question_id: str) -> bool:
         Favourite.question_id == question_id)) is not None
 
 
-def _unanswered(set_id: int) -> list[Delivery]:
-    """The set's presentations still waiting for an answer, in order: one query."""
-    return list(db.session.scalars(
-        select(Delivery).outerjoin(Attempt, Attempt.delivery_id == Delivery.id)
-        .where(Delivery.set_id == set_id, Attempt.id.is_(None)).order_by(Delivery.position)))
-
-
-def _layout(course: Course, delivery: Delivery, q: QuestionBase) -> object:
+def _layout(course: Course, delivery: Delivery | rows.DeliveryRow, q: QuestionBase) -> object:
     """The stored layout; if the question was edited so that it no longer fits, one derived from
     the delivery and the question's version, the same on every request, so nothing is written."""
     kind = question_type(q)
@@ -167,23 +157,25 @@ def _layout(course: Course, delivery: Delivery, q: QuestionBase) -> object:
 @bp.route("/<int:set_id>")
 @login_required
 def question(set_id: int) -> Response | str:
-    practice_set, course = _own_set(set_id)
+    found = rows.waiting(set_id)
+    if found is None or found[0].user_id != current_user.id:
+        abort(404)
+    practice_set, waiting = found
+    course = course_or_404(practice_set.course_id)
     live = _live_positions(practice_set, course)
     if practice_set.mode == "study":
         return _study(practice_set, course, live)
-    delivery = next((d for d in _unanswered(set_id) if d.question_id in course.by_id), None)
+    delivery, starred = next(((d, star) for d, star in waiting if d.question_id in course.by_id), (None, False))
     if delivery is None:
         return redirect(url_for("practice.summary", set_id=set_id))
-    position = delivery.position
     q = course.by_id[delivery.question_id]
     return render_template("practice/question.html", course=course, practice_set=practice_set,
                            set_name=_set_name(course, practice_set), q=q, delivery=delivery,
                            layout=_layout(course, delivery, q),
-                           number=live.index(position) + 1, total=len(live),
-                           starred=_starred(course, q.id))
+                           number=live.index(delivery.position) + 1, total=len(live), starred=starred)
 
 
-def _study(practice_set: PracticeSet, course: Course, live: list[int]) -> str:
+def _study(practice_set: rows.SetRow, course: Course, live: list[int]) -> str:
     """背题模式: question, answer and explanation together; nothing is scored."""
     if not live:
         abort(404)
@@ -201,10 +193,13 @@ def _study(practice_set: PracticeSet, course: Course, live: list[int]) -> str:
 @login_required
 @writes_after_reading
 def answer(set_id: int) -> Response:
-    practice_set, course = _own_set(set_id)
-    delivery_id = request.form.get("delivery", "")
-    delivery = db.session.get(Delivery, int(delivery_id)) if delivery_id.isdigit() else None
-    if delivery is None or delivery.set_id != practice_set.id:
+    delivery_field = request.form.get("delivery", "")
+    found = rows.answering(set_id, int(delivery_field) if delivery_field.isdigit() else 0)
+    if found is None or found.practice_set.user_id != current_user.id:
+        abort(404)
+    practice_set, delivery = found.practice_set, found.delivery
+    course = course_or_404(practice_set.course_id)
+    if delivery is None:
         abort(400)
     feedback = url_for("practice.feedback", set_id=set_id, position=delivery.position)
     q = course.by_id.get(delivery.question_id)
@@ -221,19 +216,17 @@ def answer(set_id: int) -> Response:
     result = grade(q, response, course.grading)
     moment = now()
     # Time taken: since the previous answer in this set, or since the set began.
-    shown = practice_set.last_answered_at or delivery.presented_at
+    shown = found.last_answered_at or delivery.presented_at
     seconds = min(max((moment - shown) / timedelta(seconds=1), 0.0), MAX_SECONDS)
-    user_id, mode, delivery_id, position = current_user.id, practice_set.mode, delivery.id, delivery.position
-    cursor_next = (practice_set.start_index + position + 1
-                   if mode == "sequential" and practice_set.start_index is not None else None)
-    scope = (practice_set.scope_kind, practice_set.scope_id)
+    cursor_next = (practice_set.start_index + delivery.position + 1
+                   if practice_set.mode == "sequential" and practice_set.start_index is not None else None)
     begin_writing()
     try:
-        learning.record(user_id, course, q, response, result, now=moment, mode=mode, seconds=seconds,
-                        delivery_id=delivery_id)
-        db.session.execute(update(PracticeSet).where(PracticeSet.id == set_id).values(last_answered_at=moment))
+        learning.record(practice_set.user_id, course, q, response, result, now=moment, mode=practice_set.mode,
+                        seconds=seconds, delivery_id=delivery.id, before=found.before)
         if cursor_next is not None:
-            _advance_cursor(user_id, course, scope, cursor_next)
+            _advance_cursor(practice_set.user_id, course, (practice_set.scope_kind, practice_set.scope_id),
+                            cursor_next)
         db.session.commit()
     except IntegrityError:
         # Answered already (a refresh, a double click, the back button): the unique constraint
@@ -256,7 +249,7 @@ def _advance_cursor(user_id: int, course: Course, scope: tuple[str, str], next_i
 @bp.route("/<int:set_id>/<int:position>")
 @login_required
 def feedback(set_id: int, position: int) -> Response | str:
-    practice_set, course = _own_set(set_id, read_only=True)
+    practice_set, course = _readable_set(set_id)
     delivery = next((d for d in practice_set.deliveries if d.position == position), None)
     if delivery is None or delivery.attempt is None:
         return redirect(url_for("practice.question", set_id=set_id))
@@ -282,7 +275,7 @@ def feedback(set_id: int, position: int) -> Response | str:
 @bp.route("/<int:set_id>/summary")
 @login_required
 def summary(set_id: int) -> str:
-    practice_set, course = _own_set(set_id, read_only=True)
+    practice_set, course = _readable_set(set_id)
     rows = [(d, course.by_id.get(d.question_id)) for d in practice_set.deliveries if d.attempt]
     correct = sum(1 for d, _ in rows if d.attempt.correct)
     return render_template("practice/summary.html", course=course, practice_set=practice_set,

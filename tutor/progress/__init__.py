@@ -14,7 +14,7 @@ from tutor.models import NotebookEntry, User
 from tutor.progress import charts
 from tutor.progress.mastery import readiness, weakest
 from tutor.progress.stats import activity, course_progress, exam_papers, practice_history
-from tutor.web import catalog, now
+from tutor.web import SignedInUser, catalog, now
 
 bp = Blueprint("progress", __name__, url_prefix="/progress")
 HISTORY_PAGE = 30
@@ -64,7 +64,7 @@ def _course_view(user: User, course: Course) -> dict:
     }
 
 
-def _page(user: User) -> str:
+def _page(user: User | SignedInUser) -> str:
     moment, tz = now(), current_app.config["TUTOR_TIMEZONE"]
     days = activity(user.id, moment, tz)
     show_all = request.args.get("history") == "all"

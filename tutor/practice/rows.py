@@ -1,0 +1,102 @@
+"""The two busiest practice pages, showing a question and answering it, each read what they need
+in one prebuilt Core query: a set, its presentation, and what else the page needs. Building and
+loading ORM objects for the same rows costs several times more on every request."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import and_, bindparam, exists, func, select
+
+from tutor import learning
+from tutor.extensions import db
+from tutor.models import Attempt, Delivery, Favourite, PracticeSet
+
+_sets, _deliveries = PracticeSet.__table__, Delivery.__table__
+_attempts, _favourites = Attempt.__table__, Favourite.__table__
+
+
+class SetRow(NamedTuple):
+    """What the pages need of a practice set (the same names as PracticeSet's)."""
+
+    id: int
+    user_id: int
+    course_id: str
+    mode: str
+    scope_kind: str
+    scope_id: str
+    question_ids: list[str]
+    start_index: int | None
+
+
+class DeliveryRow(NamedTuple):
+    """One presentation of a question (the same names as Delivery's)."""
+
+    id: int
+    position: int
+    question_id: str
+    layout: Any
+    presented_at: datetime
+
+
+_SET_COLUMNS = (_sets.c.id, _sets.c.user_id, _sets.c.course_id, _sets.c.mode, _sets.c.scope_kind,
+                _sets.c.scope_id, _sets.c.question_ids, _sets.c.start_index)
+_DELIVERY_COLUMNS = (_deliveries.c.id.label("delivery_id"), _deliveries.c.position, _deliveries.c.question_id,
+                     _deliveries.c.layout, _deliveries.c.presented_at)
+
+_answered = exists().where(_attempts.c.delivery_id == _deliveries.c.id)
+_starred = exists().where(_favourites.c.user_id == _sets.c.user_id, _favourites.c.course_id == _sets.c.course_id,
+                          _favourites.c.question_id == _deliveries.c.question_id)
+
+# The set with its presentations still waiting for an answer, in order, each saying whether
+# the student starred its question; one row with empty presentation columns if none wait.
+_WAITING = (select(*_SET_COLUMNS, *_DELIVERY_COLUMNS, _starred.label("starred"))
+            .select_from(_sets.outerjoin(_deliveries, and_(_deliveries.c.set_id == _sets.c.id, ~_answered)))
+            .where(_sets.c.id == bindparam("set_id"))
+            .order_by(_deliveries.c.position))
+
+# The set with one of its presentations, when the set's last answer came, and the student's
+# review card and notebook entry for the question.
+_answered_in_set = _deliveries.alias("answered_in_set")
+_last_answer = (select(func.max(_attempts.c.created_at))
+                .join(_answered_in_set, _answered_in_set.c.id == _attempts.c.delivery_id)
+                .where(_answered_in_set.c.set_id == _sets.c.id).scalar_subquery())
+_with_delivery = _sets.outerjoin(_deliveries, and_(_deliveries.c.set_id == _sets.c.id,
+                                                   _deliveries.c.id == bindparam("delivery_id")))
+_ANSWERING = (select(*_SET_COLUMNS, *_DELIVERY_COLUMNS, _last_answer.label("last_answered_at"),
+                     *learning.STANDING_COLUMNS)
+              .select_from(learning.join_standing(_with_delivery, _sets.c.user_id, _sets.c.course_id,
+                                                  _deliveries.c.question_id))
+              .where(_sets.c.id == bindparam("set_id")))
+
+
+def _set_of(row: Any) -> SetRow:
+    return SetRow(*row[:len(_SET_COLUMNS)])
+
+
+def _delivery_of(row: Any) -> DeliveryRow | None:
+    if row.delivery_id is None:
+        return None
+    return DeliveryRow(row.delivery_id, row.position, row.question_id, row.layout, row.presented_at)
+
+
+def waiting(set_id: int) -> tuple[SetRow, list[tuple[DeliveryRow, bool]]] | None:
+    """The set and its unanswered presentations in order, each with whether it is starred."""
+    rows = db.session.execute(_WAITING, {"set_id": set_id}).all()
+    if not rows:
+        return None
+    return _set_of(rows[0]), [(d, bool(row.starred)) for row in rows if (d := _delivery_of(row))]
+
+
+class Answering(NamedTuple):
+    practice_set: SetRow
+    delivery: DeliveryRow | None      # None: no such presentation in this set
+    last_answered_at: datetime | None
+    before: learning.Standing
+
+
+def answering(set_id: int, delivery_id: int) -> Answering | None:
+    row = db.session.execute(_ANSWERING, {"set_id": set_id, "delivery_id": delivery_id}).first()
+    if row is None:
+        return None
+    return Answering(_set_of(row), _delivery_of(row), row.last_answered_at, learning.standing_of(row))
