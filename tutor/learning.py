@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fsrs import Card, Rating, Scheduler
-from sqlalchemy import and_, bindparam, delete, func, insert, literal, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, literal, select, true, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql import Executable
@@ -78,94 +78,130 @@ def standing(user_id: int, course_id: str, question_id: str) -> Standing:
         "user_id": user_id, "course_id": course_id, "question_id": question_id}).one())
 
 
-_INSERT_ATTEMPT = insert(_attempts)
-_INSERT_CARD = insert(_cards)
-_UPDATE_CARD = update(_cards).where(_cards.c.id == bindparam("row"))
-_INSERT_NOTEBOOK = insert(_notebook)
-_UPDATE_NOTEBOOK = update(_notebook).where(_notebook.c.id == bindparam("row"))
-_DELETE_NOTEBOOK = delete(_notebook).where(_notebook.c.id == bindparam("row"))
-_upserts: dict[str, Executable] = {}
+def _param(column: Any) -> Any:
+    """A bound parameter for a column, named table_column so that one set of parameters can
+    feed every statement of an answer."""
+    return bindparam(f"{column.table.name}_{column.name}", type_=column.type)
+
+
+def _values(table: Any, *names: str) -> dict[str, Any]:
+    return {name: _param(table.c[name]) for name in names}
+
+
+_ATTEMPT = insert(_attempts).values(_values(
+    _attempts, "user_id", "delivery_id", "paper_id", "item_index", "course_id", "question_id",
+    "question_version", "response", "correct", "score", "max_score", "seconds", "mode", "created_at"))
+_CARD_WRITES = {
+    "insert": insert(_cards).values(_values(_cards, "user_id", "course_id", "question_id", "card", "state",
+                                            "due", "last_review", "reviews")),
+    "update": update(_cards).where(_cards.c.id == _param(_cards.c.id))
+    .values(_values(_cards, "card", "state", "due", "last_review", "reviews")),
+}
+_NOTEBOOK_WRITES = {
+    "insert": insert(_notebook).values(_values(_notebook, "user_id", "course_id", "question_id", "streak",
+                                               "wrong_count", "added_at", "last_wrong_at")),
+    "wrong": update(_notebook).where(_notebook.c.id == _param(_notebook.c.id))
+    .values(_values(_notebook, "streak", "wrong_count", "last_wrong_at")),
+    "right": update(_notebook).where(_notebook.c.id == _param(_notebook.c.id)).values(_values(_notebook, "streak")),
+    "delete": delete(_notebook).where(_notebook.c.id == _param(_notebook.c.id)),
+}
+_SUMMARY_KEY = ("user_id", "course_id", "question_id")
+_statements: dict[tuple[str, str, str | None], list[Executable]] = {}
+
+
+def _summary_upsert(dialect: str, attempt: Any) -> Any:
+    """Fold the answer into the student's row for the question. `attempt` is the answer's id:
+    a parameter, or on PostgreSQL the id column of the answer's INSERT run as a CTE."""
+    upsert = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(_summaries)
+    source = select(*(_param(_attempts.c[name]) for name in _SUMMARY_KEY), literal(1),
+                    _param(_summaries.c.correct), _param(_summaries.c.last_correct),
+                    _param(_summaries.c.last_at), attempt, _param(_summaries.c.first_fraction))
+    if dialect != "postgresql":
+        source = source.where(true())   # SQLite needs a WHERE to tell ON CONFLICT from a join
+    return upsert.from_select(
+        [*_SUMMARY_KEY, "attempts", "correct", "last_correct", "last_at", "first_attempt_id", "first_fraction"],
+        source,
+    ).on_conflict_do_update(
+        index_elements=list(_SUMMARY_KEY),
+        set_={"attempts": _summaries.c.attempts + 1,
+              "correct": _summaries.c.correct + upsert.excluded.correct,
+              "last_correct": upsert.excluded.last_correct, "last_at": upsert.excluded.last_at})
+
+
+def _writes(dialect: str, card: str, notebook: str | None) -> list[Executable]:
+    """The statements that store an answer. On PostgreSQL they are one statement (data-modifying
+    CTEs), one round trip instead of four; SQLite runs them in turn, where a statement costs no
+    round trip. The answer's INSERT comes first, so a second answer to a presentation fails
+    before anything else is written."""
+    key = (dialect, card, notebook)
+    if key not in _statements:
+        others = [_CARD_WRITES[card]] + ([_NOTEBOOK_WRITES[notebook]] if notebook else [])
+        if dialect == "postgresql":
+            attempt = _ATTEMPT.returning(_attempts.c.id).cte("new_attempt")
+            folded = _summary_upsert(dialect, select(attempt.c.id).scalar_subquery())
+            _statements[key] = [folded.add_cte(attempt, *(w.cte(f"write_{i}") for i, w in enumerate(others)))]
+        else:
+            _statements[key] = [_ATTEMPT, _summary_upsert(dialect, bindparam("attempt_id")), *others]
+    return _statements[key]
 
 
 def record(user_id: int, course: Course, question: QuestionBase, response: object, result: Grade,
            *, now: datetime, mode: str, seconds: float, delivery_id: int | None = None,
            paper_id: int | None = None, item_index: int | None = None,
-           before: Standing | None = None) -> int:
-    """Store one graded answer and what it changes in the notebook and spaced review; returns the
-    answer's id. `before` is the question's Standing if the caller has read it already."""
-    attempt_id = db.session.execute(_INSERT_ATTEMPT, {
-        "user_id": user_id, "delivery_id": delivery_id, "paper_id": paper_id, "item_index": item_index,
-        "course_id": course.id, "question_id": question.id, "question_version": course.versions[question.id],
-        "response": response, "correct": result.correct, "score": result.score, "max_score": result.max_score,
-        "seconds": seconds, "mode": mode, "created_at": now,
-    }).inserted_primary_key[0]   # a second answer to the same delivery fails here, before anything else
-    ever_wrong = _update_summary(user_id, course.id, question.id, attempt_id, result, now)
+           before: Standing | None = None) -> None:
+    """Store one graded answer and what it changes in the notebook and spaced review. `before`
+    is the question's Standing if the caller has read it already."""
     if before is None:
         before = standing(user_id, course.id, question.id)
-    _review(user_id, course.id, question.id, result.correct, now, before)
-    if ever_wrong or not result.correct:   # never answered wrong: nothing can be in the notebook
-        _update_notebook(user_id, course.id, question.id, result.correct, now,
-                         course.manifest.settings.notebook_clear_after, before)
-    return int(attempt_id)
-
-
-def _upsert_summary() -> Executable:
-    """Fold an answer into the student's row for the question, one statement per dialect."""
+    params: dict[str, Any] = {
+        "attempts_user_id": user_id, "attempts_delivery_id": delivery_id, "attempts_paper_id": paper_id,
+        "attempts_item_index": item_index, "attempts_course_id": course.id, "attempts_question_id": question.id,
+        "attempts_question_version": course.versions[question.id], "attempts_response": response,
+        "attempts_correct": result.correct, "attempts_score": result.score,
+        "attempts_max_score": result.max_score, "attempts_seconds": seconds, "attempts_mode": mode,
+        "attempts_created_at": now,
+        "student_questions_correct": int(result.correct), "student_questions_last_correct": result.correct,
+        "student_questions_last_at": now, "student_questions_first_fraction": result.fraction,
+    }
+    for table in ("review_cards", "notebook_entries"):
+        params.update({f"{table}_user_id": user_id, f"{table}_course_id": course.id,
+                       f"{table}_question_id": question.id})
+    card = _review(result.correct, now, before, params)
+    notebook = _notebook_change(result.correct, now, course.manifest.settings.notebook_clear_after, before, params)
     dialect = db.session.get_bind().dialect.name
-    if dialect not in _upserts:
-        upsert = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(_summaries)
-        _upserts[dialect] = upsert.values(
-            user_id=bindparam("user_id"), course_id=bindparam("course_id"), question_id=bindparam("question_id"),
-            attempts=1, correct=bindparam("right"), last_correct=bindparam("last_correct"),
-            last_at=bindparam("at"), first_attempt_id=bindparam("attempt_id"), first_fraction=bindparam("fraction"),
-        ).on_conflict_do_update(
-            index_elements=["user_id", "course_id", "question_id"],
-            set_={"attempts": _summaries.c.attempts + 1, "correct": _summaries.c.correct + bindparam("right"),
-                  "last_correct": bindparam("last_correct"), "last_at": bindparam("at")},
-        ).returning(_summaries.c.attempts, _summaries.c.correct)
-    return _upserts[dialect]
+    statements = _writes(dialect, card, notebook)
+    if dialect != "postgresql":
+        params["attempt_id"] = db.session.execute(statements[0], params).inserted_primary_key[0]
+        statements = statements[1:]
+    for statement in statements:
+        db.session.execute(statement, params)
 
 
-def _update_summary(user_id: int, course_id: str, question_id: str, attempt_id: int, result: Grade,
-                    at: datetime) -> bool:
-    """Update the per-question summary; say whether the question had ever been answered wrong before."""
-    right = int(result.correct)
-    attempts, correct = db.session.execute(_upsert_summary(), {
-        "user_id": user_id, "course_id": course_id, "question_id": question_id, "right": right,
-        "last_correct": result.correct, "at": at, "attempt_id": attempt_id, "fraction": result.fraction,
-    }).one()
-    return (correct - right) < (attempts - 1)
-
-
-def _update_notebook(user_id: int, course_id: str, question_id: str, correct: bool,
-                     now: datetime, clear_after: int, before: Standing) -> None:
+def _notebook_change(correct: bool, now: datetime, clear_after: int, before: Standing,
+                     params: dict[str, Any]) -> str | None:
+    """错题本: a wrong answer adds the question or restarts its streak; a right one lengthens the
+    streak, and enough right in a row take the question out."""
+    params["notebook_entries_id"] = before.notebook_row
     if not correct:
-        if before.notebook_row is None:
-            db.session.execute(_INSERT_NOTEBOOK, {
-                "user_id": user_id, "course_id": course_id, "question_id": question_id, "streak": 0,
-                "wrong_count": 1, "added_at": now, "last_wrong_at": now})
-        else:
-            db.session.execute(_UPDATE_NOTEBOOK, {"row": before.notebook_row, "streak": 0,
-                                                  "wrong_count": before.wrong_count + 1, "last_wrong_at": now})
-    elif before.notebook_row is not None:
-        if before.streak + 1 >= clear_after:
-            db.session.execute(_DELETE_NOTEBOOK, {"row": before.notebook_row})
-        else:
-            db.session.execute(_UPDATE_NOTEBOOK, {"row": before.notebook_row, "streak": before.streak + 1})
+        params.update(notebook_entries_streak=0, notebook_entries_wrong_count=before.wrong_count + 1,
+                      notebook_entries_added_at=now, notebook_entries_last_wrong_at=now)
+        return "insert" if before.notebook_row is None else "wrong"
+    if before.notebook_row is None:
+        return None
+    params["notebook_entries_streak"] = before.streak + 1
+    return "delete" if before.streak + 1 >= clear_after else "right"
 
 
-def _review(user_id: int, course_id: str, question_id: str, correct: bool, now: datetime,
-            before: Standing) -> None:
+def _review(correct: bool, now: datetime, before: Standing, params: dict[str, Any]) -> str:
+    """智能复习: the question's FSRS card after this answer."""
     # An explicit id: fsrs would otherwise make one from the clock, sleeping a millisecond for it.
     card = (Card.from_dict(before.card) if before.card is not None
             else Card(card_id=_card_ids.getrandbits(62), due=_aware(now)))
     card, _ = _scheduler.review_card(card, Rating.Good if correct else Rating.Again, _aware(now))
-    values = {"card": card.to_dict(), "state": int(card.state), "due": _naive(card.due), "last_review": now}
-    if before.card_row is None:
-        db.session.execute(_INSERT_CARD, {"user_id": user_id, "course_id": course_id,
-                                          "question_id": question_id, "reviews": 1, **values})
-    else:
-        db.session.execute(_UPDATE_CARD, {"row": before.card_row, "reviews": before.reviews + 1, **values})
+    params.update(review_cards_id=before.card_row, review_cards_card=card.to_dict(),
+                  review_cards_state=int(card.state), review_cards_due=_naive(card.due),
+                  review_cards_last_review=now, review_cards_reviews=before.reviews + 1)
+    return "insert" if before.card_row is None else "update"
 
 
 def end_of_day(now: datetime, tz: str) -> datetime:
