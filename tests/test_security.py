@@ -159,6 +159,30 @@ def test_new_session_at_login_and_absolute_lifetime(app, client) -> None:
     assert response.status_code == 302 and response.headers["Location"] == "/auth/login"
 
 
+def test_idle_lifetime_is_kept_by_reissuing_the_cookie_once_a_minute(app, client, monkeypatch) -> None:
+    import time as real_time
+    from tutor import security
+    moment = [real_time.time()]
+    monkeypatch.setattr(security.time, "time", lambda: moment[0])   # itsdangerous reads the same clock
+
+    def session_cookie(response) -> bool:
+        return any(h.startswith("session=") for h in response.headers.getlist("Set-Cookie"))
+
+    register(client, "ivan", STRONG)
+    assert client.get("/progress/").status_code == 200
+    moment[0] += 30
+    response = client.get("/progress/")
+    assert response.status_code == 200 and not session_cookie(response)   # within the minute: no new cookie
+    moment[0] += 31
+    response = client.get("/progress/")
+    assert session_cookie(response)                                        # re-issued: idle time starts again
+    moment[0] += app.config["PERMANENT_SESSION_LIFETIME"].total_seconds() - 10
+    assert client.get("/progress/").status_code == 200                     # still within the idle lifetime
+    moment[0] += app.config["PERMANENT_SESSION_LIFETIME"].total_seconds() + 61
+    response = client.get("/progress/")
+    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+
+
 def test_cookie_flags(tmp_path, client) -> None:
     response = register(client, "frank", STRONG)
     header = [h for h in response.headers.getlist("Set-Cookie") if h.startswith("session=")][0]
