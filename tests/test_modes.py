@@ -163,3 +163,27 @@ def test_partial_credit_setting_for_multiple_choice(tmp_path) -> None:
     assert scored and all(score == 1 / n and not correct for score, n, correct in scored)
     with app.app_context():
         db.drop_all()
+
+
+def test_two_answers_to_one_question_read_before_either_is_written_both_count(app) -> None:
+    """Two tabs answer the same question at once: each read the notebook and review card before
+    the other wrote. Neither answer may be refused or lost."""
+    from datetime import datetime
+    from tutor import learning
+    from tutor.questions import grade, question_type
+    from seeding import student
+    user_id = student(app, "twotabs")
+    with app.app_context():
+        course = app.extensions["tutor_content"].catalog.course("chapter8")
+        q = next(q for q in course.questions if q.type == "truefalse")
+        wrong = grade(q, not question_type(q).correct_response(q), course.grading)
+        stale = learning.standing(user_id, course.id, q.id)          # nothing yet, as both tabs saw
+        for minute in (1, 2):
+            learning.record(user_id, course, q, not question_type(q).correct_response(q), wrong,
+                            now=datetime(2026, 11, 2, 9, minute), mode="random", seconds=5.0, before=stale)
+            db.session.commit()
+        assert db.session.scalar(select(func.count()).select_from(Attempt)) == 2
+        entry = db.session.scalar(select(NotebookEntry))
+        assert entry.wrong_count == 2 and entry.streak == 0
+        card = db.session.scalar(select(ReviewCard))
+        assert card.last_review == datetime(2026, 11, 2, 9, 2)

@@ -42,16 +42,13 @@ def _naive(moment: datetime) -> datetime:
 class Standing:
     """The student's review card and notebook entry for one question, before an answer."""
 
-    card_row: int | None = None
     card: dict[str, Any] | None = None
     reviews: int = 0
     notebook_row: int | None = None
     streak: int = 0
-    wrong_count: int = 0
 
 
-STANDING_COLUMNS = (_cards.c.id.label("card_row"), _cards.c.card, _cards.c.reviews,
-                    _notebook.c.id.label("notebook_row"), _notebook.c.streak, _notebook.c.wrong_count)
+STANDING_COLUMNS = (_cards.c.card, _cards.c.reviews, _notebook.c.id.label("notebook_row"), _notebook.c.streak)
 
 
 def join_standing(source: Any, user_id: Any, course_id: Any, question_id: Any) -> Any:
@@ -64,8 +61,7 @@ def join_standing(source: Any, user_id: Any, course_id: Any, question_id: Any) -
 
 
 def standing_of(row: Any) -> Standing:
-    return Standing(row.card_row, row.card, row.reviews or 0, row.notebook_row, row.streak or 0,
-                    row.wrong_count or 0)
+    return Standing(row.card, row.reviews or 0, row.notebook_row, row.streak or 0)
 
 
 _STANDING = select(*STANDING_COLUMNS).select_from(join_standing(
@@ -91,51 +87,66 @@ def _values(table: Any, *names: str) -> dict[str, Any]:
 _ATTEMPT = insert(_attempts).values(_values(
     _attempts, "user_id", "delivery_id", "paper_id", "item_index", "course_id", "question_id",
     "question_version", "response", "correct", "score", "max_score", "seconds", "mode", "created_at"))
-_CARD_WRITES = {
-    "insert": insert(_cards).values(_values(_cards, "user_id", "course_id", "question_id", "card", "state",
-                                            "due", "last_review", "reviews")),
-    "update": update(_cards).where(_cards.c.id == _param(_cards.c.id))
-    .values(_values(_cards, "card", "state", "due", "last_review", "reviews")),
-}
-_NOTEBOOK_WRITES = {
-    "insert": insert(_notebook).values(_values(_notebook, "user_id", "course_id", "question_id", "streak",
-                                               "wrong_count", "added_at", "last_wrong_at")),
-    "wrong": update(_notebook).where(_notebook.c.id == _param(_notebook.c.id))
-    .values(_values(_notebook, "streak", "wrong_count", "last_wrong_at")),
+_NOTEBOOK_BY_ROW = {
     "right": update(_notebook).where(_notebook.c.id == _param(_notebook.c.id)).values(_values(_notebook, "streak")),
     "delete": delete(_notebook).where(_notebook.c.id == _param(_notebook.c.id)),
 }
-_SUMMARY_KEY = ("user_id", "course_id", "question_id")
-_statements: dict[tuple[str, str, str | None], list[Executable]] = {}
+_KEY = ("user_id", "course_id", "question_id")
+_statements: dict[tuple[str, str | None], list[Executable]] = {}
+
+
+def _insert(dialect: str) -> Any:
+    return postgresql_insert if dialect == "postgresql" else sqlite_insert
+
+
+def _card_upsert(dialect: str) -> Any:
+    """The question's FSRS card after the answer. An upsert: two answers to one question at the
+    same moment (two tabs) cannot fail each other, however they interleave."""
+    upsert = _insert(dialect)(_cards).values(_values(_cards, *_KEY, "card", "state", "due", "last_review", "reviews"))
+    return upsert.on_conflict_do_update(index_elements=list(_KEY), set_={
+        name: upsert.excluded[name] for name in ("card", "state", "due", "last_review", "reviews")})
+
+
+def _notebook_wrong(dialect: str) -> Any:
+    """A wrong answer puts the question in the notebook, or counts one more mistake and
+    restarts its run of right answers."""
+    upsert = _insert(dialect)(_notebook).values(_values(
+        _notebook, *_KEY, "streak", "wrong_count", "added_at", "last_wrong_at"))
+    return upsert.on_conflict_do_update(index_elements=list(_KEY), set_={
+        "streak": 0, "wrong_count": _notebook.c.wrong_count + 1, "last_wrong_at": upsert.excluded.last_wrong_at})
 
 
 def _summary_upsert(dialect: str, attempt: Any) -> Any:
     """Fold the answer into the student's row for the question. `attempt` is the answer's id:
     a parameter, or on PostgreSQL the id column of the answer's INSERT run as a CTE."""
-    upsert = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(_summaries)
-    source = select(*(_param(_attempts.c[name]) for name in _SUMMARY_KEY), literal(1),
+    upsert = _insert(dialect)(_summaries)
+    source = select(*(_param(_attempts.c[name]) for name in _KEY), literal(1),
                     _param(_summaries.c.correct), _param(_summaries.c.last_correct),
                     _param(_summaries.c.last_at), attempt, _param(_summaries.c.first_fraction))
     if dialect != "postgresql":
         source = source.where(true())   # SQLite needs a WHERE to tell ON CONFLICT from a join
     return upsert.from_select(
-        [*_SUMMARY_KEY, "attempts", "correct", "last_correct", "last_at", "first_attempt_id", "first_fraction"],
+        [*_KEY, "attempts", "correct", "last_correct", "last_at", "first_attempt_id", "first_fraction"],
         source,
     ).on_conflict_do_update(
-        index_elements=list(_SUMMARY_KEY),
+        index_elements=list(_KEY),
         set_={"attempts": _summaries.c.attempts + 1,
               "correct": _summaries.c.correct + upsert.excluded.correct,
               "last_correct": upsert.excluded.last_correct, "last_at": upsert.excluded.last_at})
 
 
-def _writes(dialect: str, card: str, notebook: str | None) -> list[Executable]:
+def _writes(dialect: str, notebook: str | None) -> list[Executable]:
     """The statements that store an answer. On PostgreSQL they are one statement (data-modifying
     CTEs), one round trip instead of four; SQLite runs them in turn, where a statement costs no
     round trip. The answer's INSERT comes first, so a second answer to a presentation fails
     before anything else is written."""
-    key = (dialect, card, notebook)
+    key = (dialect, notebook)
     if key not in _statements:
-        others = [_CARD_WRITES[card]] + ([_NOTEBOOK_WRITES[notebook]] if notebook else [])
+        others = [_card_upsert(dialect)]
+        if notebook == "wrong":
+            others.append(_notebook_wrong(dialect))
+        elif notebook is not None:
+            others.append(_NOTEBOOK_BY_ROW[notebook])
         if dialect == "postgresql":
             attempt = _ATTEMPT.returning(_attempts.c.id).cte("new_attempt")
             folded = _summary_upsert(dialect, select(attempt.c.id).scalar_subquery())
@@ -166,10 +177,10 @@ def record(user_id: int, course: Course, question: QuestionBase, response: objec
     for table in ("review_cards", "notebook_entries"):
         params.update({f"{table}_user_id": user_id, f"{table}_course_id": course.id,
                        f"{table}_question_id": question.id})
-    card = _review(result.correct, now, before, params)
+    _review(result.correct, now, before, params)
     notebook = _notebook_change(result.correct, now, course.manifest.settings.notebook_clear_after, before, params)
     dialect = db.session.get_bind().dialect.name
-    statements = _writes(dialect, card, notebook)
+    statements = _writes(dialect, notebook)
     if dialect != "postgresql":
         params["attempt_id"] = db.session.execute(statements[0], params).inserted_primary_key[0]
         statements = statements[1:]
@@ -181,27 +192,25 @@ def _notebook_change(correct: bool, now: datetime, clear_after: int, before: Sta
                      params: dict[str, Any]) -> str | None:
     """错题本: a wrong answer adds the question or restarts its streak; a right one lengthens the
     streak, and enough right in a row take the question out."""
-    params["notebook_entries_id"] = before.notebook_row
     if not correct:
-        params.update(notebook_entries_streak=0, notebook_entries_wrong_count=before.wrong_count + 1,
+        params.update(notebook_entries_streak=0, notebook_entries_wrong_count=1,
                       notebook_entries_added_at=now, notebook_entries_last_wrong_at=now)
-        return "insert" if before.notebook_row is None else "wrong"
+        return "wrong"
     if before.notebook_row is None:
         return None
-    params["notebook_entries_streak"] = before.streak + 1
+    params.update(notebook_entries_id=before.notebook_row, notebook_entries_streak=before.streak + 1)
     return "delete" if before.streak + 1 >= clear_after else "right"
 
 
-def _review(correct: bool, now: datetime, before: Standing, params: dict[str, Any]) -> str:
+def _review(correct: bool, now: datetime, before: Standing, params: dict[str, Any]) -> None:
     """智能复习: the question's FSRS card after this answer."""
     # An explicit id: fsrs would otherwise make one from the clock, sleeping a millisecond for it.
     card = (Card.from_dict(before.card) if before.card is not None
             else Card(card_id=_card_ids.getrandbits(62), due=_aware(now)))
     card, _ = _scheduler.review_card(card, Rating.Good if correct else Rating.Again, _aware(now))
-    params.update(review_cards_id=before.card_row, review_cards_card=card.to_dict(),
-                  review_cards_state=int(card.state), review_cards_due=_naive(card.due),
-                  review_cards_last_review=now, review_cards_reviews=before.reviews + 1)
-    return "insert" if before.card_row is None else "update"
+    params.update(review_cards_card=card.to_dict(), review_cards_state=int(card.state),
+                  review_cards_due=_naive(card.due), review_cards_last_review=now,
+                  review_cards_reviews=before.reviews + 1)
 
 
 def end_of_day(now: datetime, tz: str) -> datetime:
