@@ -9,7 +9,10 @@ import pytest
 from flask import Flask
 from markupsafe import escape
 
+from sqlalchemy import select
+
 from tutor.extensions import db
+from tutor.models import Delivery
 
 from conftest import CONTENT, current_delivery, login, make_app, make_instructor, register, start_set
 
@@ -85,3 +88,19 @@ def test_startup_with_errors_logs_them_and_serves_the_rest(tmp_path: Path, conte
     assert app.test_client().get("/").status_code == 200
     with app.app_context():
         db.drop_all()
+
+
+def test_a_question_taken_out_of_the_bank_mid_set_is_skipped(live_app: Flask, content_copy: Path) -> None:
+    client = live_app.test_client()
+    register(client)
+    set_id = start_set(client, "kp", "survey.methods")
+    course = live_app.extensions["tutor_content"].catalog.course("chapter8")
+    next_id = current_delivery(live_app, set_id).question_id
+    assert "1 / 10" in client.get(f"/practice/{set_id}").get_data(as_text=True)
+    replace_in(content_copy.parent / course.sources[next_id].file, f"- id: {next_id}\n", f"- id: {next_id}-moved\n")
+    page = client.get(f"/practice/{set_id}").get_data(as_text=True)
+    assert "1 / 9" in page                                  # the set goes on without it
+    with live_app.app_context():
+        following = db.session.scalars(select(Delivery).where(Delivery.set_id == set_id)
+                                       .order_by(Delivery.position)).all()[1]
+    assert f'name="delivery" value="{following.id}"' in page

@@ -157,7 +157,7 @@ def _layout(course: Course, delivery: Delivery | rows.DeliveryRow, q: QuestionBa
 @bp.route("/<int:set_id>")
 @login_required
 def question(set_id: int) -> Response | str:
-    found = rows.waiting(set_id)
+    found = rows.waiting(set_id, only_next=True)
     if found is None or found[0].user_id != current_user.id:
         abort(404)
     practice_set, waiting = found
@@ -165,6 +165,8 @@ def question(set_id: int) -> Response | str:
     live = _live_positions(practice_set, course)
     if practice_set.mode == "study":
         return _study(practice_set, course, live)
+    if waiting and waiting[0][0].question_id not in course.by_id:
+        waiting = rows.waiting(set_id)[1]   # the next question left the bank: look further on
     delivery, starred = next(((d, star) for d, star in waiting if d.question_id in course.by_id), (None, False))
     if delivery is None:
         return redirect(url_for("practice.summary", set_id=set_id))

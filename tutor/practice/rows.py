@@ -80,9 +80,13 @@ def _delivery_of(row: Any) -> DeliveryRow | None:
     return DeliveryRow(row.delivery_id, row.position, row.question_id, row.layout, row.presented_at)
 
 
-def waiting(set_id: int) -> tuple[SetRow, list[tuple[DeliveryRow, bool]]] | None:
-    """The set and its unanswered presentations in order, each with whether it is starred."""
-    rows = db.session.execute(_WAITING, {"set_id": set_id}).all()
+_NEXT_WAITING = _WAITING.limit(1)
+
+
+def waiting(set_id: int, only_next: bool = False) -> tuple[SetRow, list[tuple[DeliveryRow, bool]]] | None:
+    """The set and its unanswered presentations in order (or only the next), each with whether
+    it is starred."""
+    rows = db.session.execute(_NEXT_WAITING if only_next else _WAITING, {"set_id": set_id}).all()
     if not rows:
         return None
     return _set_of(rows[0]), [(d, bool(row.starred)) for row in rows if (d := _delivery_of(row))]
