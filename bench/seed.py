@@ -134,6 +134,10 @@ def seed(course: Any, students: int, answers: int, exams: int, bench_sets: int, 
     _bulk(PracticeSet, sets)
     _bulk(Delivery, deliveries)
     _fix_sequences()
+    # Fresh statistics, as autovacuum (PostgreSQL) or a routine ANALYZE (SQLite) would leave
+    # them on a database that has been running: the planner picks its indexes from them.
+    db.session.execute(db.text("ANALYZE"))
+    db.session.commit()
     return {"bench_user": "bench", "teacher": "teacher", "first_delivery": first_delivery,
             "deliveries": len(deliveries), "answers": len(attempts), "students": students}
 
