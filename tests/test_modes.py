@@ -187,3 +187,14 @@ def test_two_answers_to_one_question_read_before_either_is_written_both_count(ap
         assert entry.wrong_count == 2 and entry.streak == 0
         card = db.session.scalar(select(ReviewCard))
         assert card.last_review == datetime(2026, 11, 2, 9, 2)
+
+
+def test_time_taken_counts_from_the_previous_answer_in_the_set(app, client, clock) -> None:
+    register(client)
+    set_id = set_id_of(start_mode(client, "random", "kp", "survey.methods"))
+    clock.advance(seconds=40)
+    answer_current(app, client, set_id, True)
+    clock.advance(seconds=25)
+    answer_current(app, client, set_id, False)
+    with app.app_context():
+        assert [a.seconds for a in db.session.scalars(select(Attempt).order_by(Attempt.id))] == [40.0, 25.0]

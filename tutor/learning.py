@@ -20,7 +20,7 @@ from sqlalchemy.sql import Executable
 
 from tutor.content.course import Course
 from tutor.extensions import db
-from tutor.models import Attempt, NotebookEntry, ReviewCard, StudentQuestion
+from tutor.models import Attempt, NotebookEntry, PracticeSet, ReviewCard, StudentQuestion
 from tutor.questions import Grade, QuestionBase
 
 _scheduler = Scheduler(enable_fuzzing=False)
@@ -28,6 +28,7 @@ _card_ids = random.SystemRandom()
 
 _attempts, _summaries = Attempt.__table__, StudentQuestion.__table__
 _cards, _notebook = ReviewCard.__table__, NotebookEntry.__table__
+_sets = PracticeSet.__table__
 
 
 def _aware(moment: datetime) -> datetime:
@@ -91,8 +92,10 @@ _NOTEBOOK_BY_ROW = {
     "right": update(_notebook).where(_notebook.c.id == _param(_notebook.c.id)).values(_values(_notebook, "streak")),
     "delete": delete(_notebook).where(_notebook.c.id == _param(_notebook.c.id)),
 }
+# A practice set remembers its last answer: the next question's time taken counts from it.
+_SET_ANSWERED = update(_sets).where(_sets.c.id == _param(_sets.c.id)).values(_values(_sets, "last_answered_at"))
 _KEY = ("user_id", "course_id", "question_id")
-_statements: dict[tuple[str, str | None], list[Executable]] = {}
+_statements: dict[tuple[str, str | None, bool], list[Executable]] = {}
 
 
 def _insert(dialect: str) -> Any:
@@ -135,18 +138,20 @@ def _summary_upsert(dialect: str, attempt: Any) -> Any:
               "last_correct": upsert.excluded.last_correct, "last_at": upsert.excluded.last_at})
 
 
-def _writes(dialect: str, notebook: str | None) -> list[Executable]:
+def _writes(dialect: str, notebook: str | None, in_set: bool) -> list[Executable]:
     """The statements that store an answer. On PostgreSQL they are one statement (data-modifying
     CTEs), one round trip instead of four; SQLite runs them in turn, where a statement costs no
     round trip. The answer's INSERT comes first, so a second answer to a presentation fails
     before anything else is written."""
-    key = (dialect, notebook)
+    key = (dialect, notebook, in_set)
     if key not in _statements:
         others = [_card_upsert(dialect)]
         if notebook == "wrong":
             others.append(_notebook_wrong(dialect))
         elif notebook is not None:
             others.append(_NOTEBOOK_BY_ROW[notebook])
+        if in_set:
+            others.append(_SET_ANSWERED)
         if dialect == "postgresql":
             attempt = _ATTEMPT.returning(_attempts.c.id).cte("new_attempt")
             folded = _summary_upsert(dialect, select(attempt.c.id).scalar_subquery())
@@ -158,10 +163,11 @@ def _writes(dialect: str, notebook: str | None) -> list[Executable]:
 
 def record(user_id: int, course: Course, question: QuestionBase, response: object, result: Grade,
            *, now: datetime, mode: str, seconds: float, delivery_id: int | None = None,
-           paper_id: int | None = None, item_index: int | None = None,
+           set_id: int | None = None, paper_id: int | None = None, item_index: int | None = None,
            before: Standing | None = None) -> None:
-    """Store one graded answer and what it changes in the notebook and spaced review. `before`
-    is the question's Standing if the caller has read it already."""
+    """Store one graded answer and what it changes in the notebook, spaced review and, for a
+    practice answer (`delivery_id`, `set_id`), its set. `before` is the question's Standing if
+    the caller has read it already."""
     if before is None:
         before = standing(user_id, course.id, question.id)
     params: dict[str, Any] = {
@@ -174,13 +180,15 @@ def record(user_id: int, course: Course, question: QuestionBase, response: objec
         "student_questions_correct": int(result.correct), "student_questions_last_correct": result.correct,
         "student_questions_last_at": now, "student_questions_first_fraction": result.fraction,
     }
+    if set_id is not None:
+        params.update(practice_sets_id=set_id, practice_sets_last_answered_at=now)
     for table in ("review_cards", "notebook_entries"):
         params.update({f"{table}_user_id": user_id, f"{table}_course_id": course.id,
                        f"{table}_question_id": question.id})
     _review(result.correct, now, before, params)
     notebook = _notebook_change(result.correct, now, course.manifest.settings.notebook_clear_after, before, params)
     dialect = db.session.get_bind().dialect.name
-    statements = _writes(dialect, notebook)
+    statements = _writes(dialect, notebook, set_id is not None)
     if dialect != "postgresql":
         params["attempt_id"] = db.session.execute(statements[0], params).inserted_primary_key[0]
         statements = statements[1:]

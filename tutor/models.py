@@ -72,6 +72,7 @@ class PracticeSet(db.Model):
     mode: Mapped[str] = mapped_column(String(16), default="random")
     question_ids: Mapped[list[str]] = mapped_column(JSON)
     start_index: Mapped[int | None]    # sequential sets: where in the scope they began
+    last_answered_at: Mapped[datetime | None]   # time taken on a question counts from here
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     deliveries: Mapped[list[Delivery]] = relationship(

@@ -225,7 +225,7 @@ def answer(set_id: int) -> Response:
     begin_writing()
     try:
         learning.record(practice_set.user_id, course, q, response, result, now=moment, mode=practice_set.mode,
-                        seconds=seconds, delivery_id=delivery.id, before=found.before)
+                        seconds=seconds, delivery_id=delivery.id, set_id=practice_set.id, before=found.before)
         if cursor_next is not None:
             _advance_cursor(practice_set.user_id, course, (practice_set.scope_kind, practice_set.scope_id),
                             cursor_next)

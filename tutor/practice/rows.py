@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, bindparam, exists, func, select
+from sqlalchemy import and_, bindparam, exists, select
 
 from tutor import learning
 from tutor.extensions import db
@@ -55,16 +55,11 @@ _WAITING = (select(*_SET_COLUMNS, *_DELIVERY_COLUMNS, _starred.label("starred"))
             .where(_sets.c.id == bindparam("set_id"))
             .order_by(_deliveries.c.position))
 
-# The set with one of its presentations, when the set's last answer came, and the student's
-# review card and notebook entry for the question.
-_answered_in_set = _deliveries.alias("answered_in_set")
-_last_answer = (select(func.max(_attempts.c.created_at))
-                .join(_answered_in_set, _answered_in_set.c.id == _attempts.c.delivery_id)
-                .where(_answered_in_set.c.set_id == _sets.c.id).scalar_subquery())
+# The set with one of its presentations, and the student's review card and notebook entry for
+# the question.
 _with_delivery = _sets.outerjoin(_deliveries, and_(_deliveries.c.set_id == _sets.c.id,
                                                    _deliveries.c.id == bindparam("delivery_id")))
-_ANSWERING = (select(*_SET_COLUMNS, *_DELIVERY_COLUMNS, _last_answer.label("last_answered_at"),
-                     *learning.STANDING_COLUMNS)
+_ANSWERING = (select(*_SET_COLUMNS, *_DELIVERY_COLUMNS, _sets.c.last_answered_at, *learning.STANDING_COLUMNS)
               .select_from(learning.join_standing(_with_delivery, _sets.c.user_id, _sets.c.course_id,
                                                   _deliveries.c.question_id))
               .where(_sets.c.id == bindparam("set_id")))
