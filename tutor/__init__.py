@@ -6,11 +6,10 @@ from typing import Any, Mapping
 
 from pathlib import Path
 
-from flask import Flask, g, request
-from sqlalchemy import event
+from flask import Flask, g
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from tutor import config, schema, security
+from tutor import config, schema, security, transactions
 from tutor.content.store import ContentStore
 from tutor.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -37,7 +36,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
-    _sqlite_transactions(app)
+    transactions.init_app(app)
     security.init_app(app)
 
     store = ContentStore(app.config["TUTOR_CONTENT_DIR"], float(app.config["TUTOR_CONTENT_POLL_SECONDS"]))
@@ -58,34 +57,3 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if app.config["TUTOR_AUTO_MIGRATE"]:
         schema.upgrade(app)
     return app
-
-
-def _sqlite_transactions(app: Flask) -> None:
-    """WAL, a busy timeout, and BEGIN IMMEDIATE for requests that write (POST), so that two
-    writers queue for the lock at the start instead of failing halfway with 'database is locked'."""
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        return
-
-    def on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None   # pysqlite's own BEGIN handling off; ours below
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.close()
-
-    def on_begin(connection: Any) -> None:
-        immediate = connection.get_execution_options().get("tutor_immediate")
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-    with app.app_context():
-        event.listen(db.engine, "connect", on_connect)
-        event.listen(db.engine, "begin", on_begin)
-
-    @app.before_request
-    def writes_take_the_lock_first() -> None:
-        view = app.view_functions.get(request.endpoint or "")
-        if getattr(view, "writes_after_reading", False):
-            return   # it takes the lock itself, after reading (web.begin_writing)
-        if request.method == "POST" or getattr(view, "writes_database", False):
-            db.session.connection(execution_options={"tutor_immediate": True})

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import OperationalError
 
-from tutor import markdown, security
+from tutor import markdown, security, transactions
 from tutor.content.course import Course
 from tutor.content.loader import Catalog
 from tutor.extensions import db, login_manager
@@ -56,7 +56,7 @@ def begin_writing() -> None:
     if db.session.get_bind().dialect.name != "sqlite":
         return
     db.session.commit()
-    db.session.connection(execution_options={"tutor_immediate": True})
+    db.session.connection(execution_options={transactions.IMMEDIATE: True})
 
 
 def writes_database(view: F) -> F:

@@ -1,0 +1,64 @@
+"""Each request's use of the database (tutor/transactions.py), on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from tutor.extensions import db
+from tutor.models import Favourite
+from tutor.transactions import WriteInReadingRequest
+from tutor.web import writes_database
+
+
+def _stars() -> int:
+    return db.session.scalar(select(func.count()).select_from(Favourite)) or 0
+
+
+@pytest.fixture
+def routes(app):
+    """Test-only routes: a GET that writes without saying so, one that says so, and a POST that
+    fails after writing."""
+    from conftest import make_user
+    user_id = make_user(app, "reader", "student")
+
+    def star(question_id: str) -> None:
+        db.session.add(Favourite(user_id=user_id, course_id="chapter8", question_id=question_id))
+        db.session.flush()
+
+    def sneaky() -> str:
+        star("a")
+        db.session.commit()
+        return "written"
+
+    @writes_database
+    def declared() -> str:
+        star("b")
+        db.session.commit()
+        return "written"
+
+    def failing() -> str:
+        star("c")
+        raise RuntimeError("after the write")
+
+    app.add_url_rule("/test/sneaky", view_func=sneaky)
+    app.add_url_rule("/test/declared", view_func=declared)
+    app.add_url_rule("/test/failing", view_func=failing, methods=["POST"])
+    return app
+
+
+def test_a_get_that_writes_without_saying_so_is_refused(routes, client) -> None:
+    with pytest.raises(WriteInReadingRequest):
+        client.get("/test/sneaky")
+    assert client.get("/test/declared").get_data(as_text=True) == "written"
+    with routes.app_context():
+        assert db.session.scalars(select(Favourite.question_id)).all() == ["b"]
+
+
+def test_a_post_after_reads_is_one_transaction_again(routes, client) -> None:
+    """Reads run in autocommit on PostgreSQL; a pooled connection must not carry that over."""
+    for _ in range(3):                      # every pooled connection has served a GET
+        assert client.get("/auth/login").status_code == 200
+        with pytest.raises(RuntimeError):
+            client.post("/test/failing")
+    with routes.app_context():
+        assert _stars() == 0                # the failed POST's write was rolled back

@@ -1,0 +1,71 @@
+"""How each request uses the database.
+
+- A GET reads: it may not write (unless its view is marked `web.writes_database`), and the
+  engine refuses an INSERT, UPDATE or DELETE on its connection, so a view that starts writing
+  without saying so fails its tests instead of misbehaving under load. On PostgreSQL its
+  statements run in autocommit: no BEGIN and ROLLBACK round trips around a page's queries,
+  about a third of a question page's time there.
+- A POST writes. On SQLite it takes the write lock at BEGIN (BEGIN IMMEDIATE), so that two
+  writers queue for the lock at the start instead of one failing halfway with "database is
+  locked"; a view marked `web.writes_after_reading` reads first and takes the lock itself
+  (`web.begin_writing`).
+- SQLite runs in WAL mode with a busy timeout and foreign keys on.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, request
+from sqlalchemy import event
+
+from tutor.extensions import db
+
+READ_ONLY = "tutor_read_only"
+IMMEDIATE = "tutor_immediate"
+
+
+class WriteInReadingRequest(RuntimeError):
+    """A GET view wrote without being marked `writes_database`."""
+
+
+def init_app(app: Flask) -> None:
+    sqlite = app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+    with app.app_context():
+        engine = db.engine
+        if sqlite:
+            event.listen(engine, "connect", _sqlite_connect)
+            event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "before_cursor_execute", _refuse_writes_when_reading)
+    reading = {READ_ONLY: True} if sqlite else {READ_ONLY: True, "isolation_level": "AUTOCOMMIT"}
+
+    @app.before_request
+    def choose_transaction() -> None:
+        view = app.view_functions.get(request.endpoint or "")
+        if request.endpoint == "static" or getattr(view, "writes_after_reading", False):
+            return
+        if request.method == "POST" or getattr(view, "writes_database", False):
+            if sqlite:
+                db.session.connection(execution_options={IMMEDIATE: True})
+        else:
+            db.session.connection(execution_options=reading)
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None   # pysqlite's own BEGIN handling off; ours below
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.get_execution_options().get(IMMEDIATE) else "BEGIN")
+
+
+def _refuse_writes_when_reading(connection: Any, _cursor: Any, statement: str, _parameters: Any,
+                                context: Any, _executemany: bool) -> None:
+    if context is not None and (context.isinsert or context.isupdate or context.isdelete) \
+            and connection.get_execution_options().get(READ_ONLY):
+        raise WriteInReadingRequest(f"a GET request wrote ({statement.split(maxsplit=3)[:3]}); "
+                                    "mark its view with web.writes_database")
