@@ -179,8 +179,9 @@ def test_two_answers_to_one_question_read_before_either_is_written_both_count(ap
         wrong = grade(q, not question_type(q).correct_response(q), course.grading)
         stale = learning.standing(user_id, course.id, q.id)          # nothing yet, as both tabs saw
         for minute in (1, 2):
-            learning.record(user_id, course, q, not question_type(q).correct_response(q), wrong,
-                            now=datetime(2026, 11, 2, 9, minute), mode="random", seconds=5.0, before=stale)
+            learning.store(learning.prepare(user_id, course, q, not question_type(q).correct_response(q), wrong,
+                                            now=datetime(2026, 11, 2, 9, minute), mode="random", seconds=5.0,
+                                            before=stale))
             db.session.commit()
         assert db.session.scalar(select(func.count()).select_from(Attempt)) == 2
         entry = db.session.scalar(select(NotebookEntry))

@@ -161,15 +161,21 @@ def _writes(dialect: str, notebook: str | None, in_set: bool) -> list[Executable
     return _statements[key]
 
 
-def record(user_id: int, course: Course, question: QuestionBase, response: object, result: Grade,
-           *, now: datetime, mode: str, seconds: float, delivery_id: int | None = None,
-           set_id: int | None = None, paper_id: int | None = None, item_index: int | None = None,
-           before: Standing | None = None) -> None:
-    """Store one graded answer and what it changes in the notebook, spaced review and, for a
-    practice answer (`delivery_id`, `set_id`), its set. `before` is the question's Standing if
-    the caller has read it already."""
-    if before is None:
-        before = standing(user_id, course.id, question.id)
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """Everything one answer writes, worked out before the writing starts (see `prepare`)."""
+
+    params: dict[str, Any]
+    notebook: str | None     # what happens to the notebook entry, if anything
+    in_set: bool             # a practice answer: its set remembers the time
+
+
+def prepare(user_id: int, course: Course, question: QuestionBase, response: object, result: Grade,
+            *, now: datetime, mode: str, seconds: float, before: Standing, delivery_id: int | None = None,
+            set_id: int | None = None, paper_id: int | None = None, item_index: int | None = None) -> Changes:
+    """Work out what one graded answer changes: the answer itself, the per-question summary, the
+    FSRS card, the notebook and, for a practice answer, its set. No database work, so that a view
+    can do it before taking SQLite's write lock."""
     params: dict[str, Any] = {
         "attempts_user_id": user_id, "attempts_delivery_id": delivery_id, "attempts_paper_id": paper_id,
         "attempts_item_index": item_index, "attempts_course_id": course.id, "attempts_question_id": question.id,
@@ -187,13 +193,28 @@ def record(user_id: int, course: Course, question: QuestionBase, response: objec
                        f"{table}_question_id": question.id})
     _review(result.correct, now, before, params)
     notebook = _notebook_change(result.correct, now, course.manifest.settings.notebook_clear_after, before, params)
+    return Changes(params, notebook, set_id is not None)
+
+
+def store(changes: Changes) -> None:
+    """Write an answer's changes (never commits)."""
+    params = dict(changes.params)
     dialect = db.session.get_bind().dialect.name
-    statements = _writes(dialect, notebook, set_id is not None)
+    statements = _writes(dialect, changes.notebook, changes.in_set)
     if dialect != "postgresql":
         params["attempt_id"] = db.session.execute(statements[0], params).inserted_primary_key[0]
         statements = statements[1:]
     for statement in statements:
         db.session.execute(statement, params)
+
+
+def record(user_id: int, course: Course, question: QuestionBase, response: object, result: Grade,
+           *, now: datetime, mode: str, seconds: float, paper_id: int | None = None,
+           item_index: int | None = None) -> None:
+    """Read the question's Standing, then store one graded answer and what it changes."""
+    before = standing(user_id, course.id, question.id)
+    store(prepare(user_id, course, question, response, result, now=now, mode=mode, seconds=seconds,
+                  before=before, paper_id=paper_id, item_index=item_index))
 
 
 def _notebook_change(correct: bool, now: datetime, clear_after: int, before: Standing,

@@ -222,10 +222,12 @@ def answer(set_id: int) -> Response:
     seconds = min(max((moment - shown) / timedelta(seconds=1), 0.0), MAX_SECONDS)
     cursor_next = (practice_set.start_index + delivery.position + 1
                    if practice_set.mode == "sequential" and practice_set.start_index is not None else None)
+    changes = learning.prepare(practice_set.user_id, course, q, response, result, now=moment,
+                               mode=practice_set.mode, seconds=seconds, before=found.before,
+                               delivery_id=delivery.id, set_id=practice_set.id)
     begin_writing()
     try:
-        learning.record(practice_set.user_id, course, q, response, result, now=moment, mode=practice_set.mode,
-                        seconds=seconds, delivery_id=delivery.id, set_id=practice_set.id, before=found.before)
+        learning.store(changes)
         if cursor_next is not None:
             _advance_cursor(practice_set.user_id, course, (practice_set.scope_kind, practice_set.scope_id),
                             cursor_next)
