@@ -43,8 +43,10 @@ def now() -> datetime:
 
 
 def writes_after_reading(view: F) -> F:
-    """Mark a POST view that reads first and calls begin_writing() before it writes, so that on
-    SQLite the write lock is held only for the writes."""
+    """Mark a POST view that reads first and calls begin_writing() before it writes. On SQLite
+    the write lock is then held only for the writes. On PostgreSQL the view runs in autocommit,
+    so each write commits by itself: its one essential write must be a single statement (an
+    answer's is, see learning.store), and anything after it an extra that may be lost alone."""
     view.writes_after_reading = True  # type: ignore[attr-defined]
     return view
 
@@ -52,7 +54,7 @@ def writes_after_reading(view: F) -> F:
 def begin_writing() -> None:
     """On SQLite, end the request's reading transaction and begin its writing one (BEGIN
     IMMEDIATE); loaded ORM objects are expired by the commit, so read what you need before
-    calling. PostgreSQL locks rows, not the database: there the transaction simply goes on."""
+    calling. On PostgreSQL the request is in autocommit and nothing needs doing."""
     if db.session.get_bind().dialect.name != "sqlite":
         return
     db.session.commit()
