@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
@@ -26,14 +27,6 @@ bp = Blueprint("practice", __name__, url_prefix="/practice")
 
 MAX_SECONDS = 3600.0
 _rng = random.SystemRandom()
-
-
-def _readable_set(set_id: int) -> tuple[PracticeSet, Course]:
-    """The set, if it is the student's own or the reader is an instructor."""
-    practice_set = db.session.get(PracticeSet, set_id)
-    if practice_set is None or (practice_set.user_id != current_user.id and not current_user.is_instructor):
-        abort(404)
-    return practice_set, course_or_404(practice_set.course_id)
 
 
 @bp.app_template_global("set_label")
@@ -253,34 +246,37 @@ def _advance_cursor(user_id: int, course: Course, scope: tuple[str, str], next_i
 @bp.route("/<int:set_id>/<int:position>")
 @login_required
 def feedback(set_id: int, position: int) -> Response | str:
-    practice_set, course = _readable_set(set_id)
-    delivery = next((d for d in practice_set.deliveries if d.position == position), None)
-    if delivery is None or delivery.attempt is None:
+    found = rows.answered(set_id, position)
+    if found is None or (found.practice_set.user_id != current_user.id and not current_user.is_instructor):
+        abort(404)
+    practice_set, delivery, attempt = found.practice_set, found.delivery, found.attempt
+    course = course_or_404(practice_set.course_id)
+    if delivery is None or attempt is None:
         return redirect(url_for("practice.question", set_id=set_id))
     q = course.by_id.get(delivery.question_id)
     if q is None:
         flash("这道题已从题库中移除", "info")
         return redirect(url_for("practice.summary", set_id=set_id))
-    kind = question_type(q)
     live = _live_positions(practice_set, course)
-    answered = sum(1 for d in practice_set.deliveries if d.attempt is not None)
-    layout = _layout(course, delivery, q)
     return render_template("practice/feedback.html", course=course, practice_set=practice_set,
                            set_name=_set_name(course, practice_set), q=q, delivery=delivery,
-                           attempt=delivery.attempt, layout=layout,
-                           result=grade(q, delivery.attempt.response, course.grading),
-                           key=kind.correct_response(q),
-                           number=live.index(position) + 1 if position in live else answered,
-                           total=len(live), has_next=answered < len(live),
-                           starred=_starred(course, q.id),
+                           attempt=attempt, layout=_layout(course, delivery, q),
+                           result=grade(q, attempt.response, course.grading),
+                           key=question_type(q).correct_response(q),
+                           number=live.index(position) + 1 if position in live else found.answered,
+                           total=len(live), has_next=found.answered < len(live), starred=found.starred,
                            lesson=course.section_of.get(q.knowledge_point))
 
 
 @bp.route("/<int:set_id>/summary")
 @login_required
 def summary(set_id: int) -> str:
-    practice_set, course = _readable_set(set_id)
-    rows = [(d, course.by_id.get(d.question_id)) for d in practice_set.deliveries if d.attempt]
-    correct = sum(1 for d, _ in rows if d.attempt.correct)
+    practice_set = db.session.get(PracticeSet, set_id, options=[
+        selectinload(PracticeSet.deliveries).joinedload(Delivery.attempt)])
+    if practice_set is None or (practice_set.user_id != current_user.id and not current_user.is_instructor):
+        abort(404)
+    course = course_or_404(practice_set.course_id)
+    answered = [(d, course.by_id.get(d.question_id)) for d in practice_set.deliveries if d.attempt]
+    correct = sum(1 for d, _ in answered if d.attempt.correct)
     return render_template("practice/summary.html", course=course, practice_set=practice_set,
-                           set_name=_set_name(course, practice_set), rows=rows, correct=correct)
+                           set_name=_set_name(course, practice_set), rows=answered, correct=correct)

@@ -1,12 +1,13 @@
-"""The two busiest practice pages, showing a question and answering it, each read what they need
-in one prebuilt Core query: a set, its presentation, and what else the page needs. Building and
-loading ORM objects for the same rows costs several times more on every request."""
+"""The three busiest practice pages, showing a question, answering it and the feedback after,
+each read what they need in one prebuilt Core query: a set, its presentation, and what else the
+page needs. Building and loading ORM objects for the same rows costs several times more on
+every request."""
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, bindparam, exists, select
+from sqlalchemy import and_, bindparam, exists, func, select
 
 from tutor import learning
 from tutor.extensions import db
@@ -99,3 +100,40 @@ def answering(set_id: int, delivery_id: int) -> Answering | None:
     if row is None:
         return None
     return Answering(_set_of(row), _delivery_of(row), row.last_answered_at, learning.standing_of(row))
+
+
+# The set, the presentation at a position with its answer, how many of the set's presentations
+# are answered, and whether the question is starred.
+_others = _deliveries.alias("others")
+_answered_count = (select(func.count()).select_from(_others)
+                   .where(_others.c.set_id == _sets.c.id, exists().where(_attempts.c.delivery_id == _others.c.id))
+                   .scalar_subquery())
+_FEEDBACK = (select(*_SET_COLUMNS, *_DELIVERY_COLUMNS, _attempts.c.response, _attempts.c.correct, _attempts.c.score,
+                    _attempts.c.max_score, _answered_count.label("answered"), _starred.label("starred"))
+             .select_from(_sets.outerjoin(_deliveries, and_(_deliveries.c.set_id == _sets.c.id,
+                                                            _deliveries.c.position == bindparam("position")))
+                          .outerjoin(_attempts, _attempts.c.delivery_id == _deliveries.c.id))
+             .where(_sets.c.id == bindparam("set_id")))
+
+
+class AttemptRow(NamedTuple):
+    response: Any
+    correct: bool
+    score: float
+    max_score: float
+
+
+class Answered(NamedTuple):
+    practice_set: SetRow
+    delivery: DeliveryRow | None      # None: no presentation at that position
+    attempt: AttemptRow | None        # None: not answered yet
+    answered: int                     # the set's answered presentations
+    starred: bool
+
+
+def answered(set_id: int, position: int) -> Answered | None:
+    row = db.session.execute(_FEEDBACK, {"set_id": set_id, "position": position}).first()
+    if row is None:
+        return None
+    attempt = None if row.correct is None else AttemptRow(row.response, row.correct, row.score, row.max_score)
+    return Answered(_set_of(row), _delivery_of(row), attempt, row.answered, bool(row.starred))
