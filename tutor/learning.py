@@ -1,4 +1,5 @@
-"""What an answer teaches the system about a student: the mistake notebook and spaced review.
+"""Storing an answer, and what it teaches the system about a student: the mistake notebook and
+spaced review.
 
 Called by the views after grading; writes rows but never commits. Answering is the busiest write
 in the app, so it runs as a handful of prebuilt Core statements rather than through the ORM's
