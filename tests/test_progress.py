@@ -1,6 +1,7 @@
 """The progress review page and the instructor reports, over seeded learner state."""
 from __future__ import annotations
 
+import random
 from datetime import datetime, timedelta
 
 import pytest
@@ -123,6 +124,51 @@ def test_instructor_overview_heatmap_items_and_csv(app, client) -> None:
     assert kp_preview.count('class="card question preview"') == len(course.by_knowledge_point["survey.methods"])
 
 
+def test_class_reports_agree_with_each_students_own_answers(app) -> None:
+    """The class overview's per-point sums and item analysis's option counts, made in SQL over
+    everyone, against each student's progress and the stored answers read one by one."""
+    from collections import Counter
+
+    from sqlalchemy import select
+
+    from tutor.extensions import db
+    from tutor.instructor.reports import class_overview
+    from tutor.models import Attempt
+    from tutor.progress.stats import course_progress
+
+    course = app.extensions["tutor_content"].catalog.course("chapter8")
+    rng = random.Random(8)
+    ids = [q.id for q in course.questions if q.type in ("single", "multiple", "truefalse")]
+    for name in ("s1", "s2", "s3"):
+        user = student(app, name)
+        for qid in rng.sample(ids, 60):
+            for days_ago in range(rng.randint(1, 3), 0, -1):
+                answer(app, user, qid, rng.random() < 0.75, NOW - timedelta(days=days_ago))
+    with app.app_context():
+        overview = class_overview(course, NOW)
+        retained = 0
+        for row in overview.rows:
+            own = course_progress(row.user.id, course, NOW)
+            assert row.mastery == own.mastery, row.user.username
+            assert (row.answered, row.correct) == (own.total.attempts, own.total.correct)
+            retained += sum(m.retained for m in row.mastery.values())
+        assert retained > 0
+
+        chosen: dict[str, Counter] = {}
+        seen: set[tuple[int, str]] = set()
+        for user_id, qid, response in db.session.execute(
+                select(Attempt.user_id, Attempt.question_id, Attempt.response).order_by(Attempt.id)):
+            if (user_id, qid) not in seen and course.by_id[qid].type in ("single", "multiple"):
+                seen.add((user_id, qid))
+                chosen.setdefault(qid, Counter()).update([response] if isinstance(response, str) else response)
+        for item in item_analysis(course):
+            if item.question.type in ("single", "multiple"):
+                expected = chosen.get(item.question.id, Counter())
+                assert item.option_counts == [expected[chr(65 + i)] for i in range(len(item.question.options))]
+        assert any(item.question.type == "multiple" and sum(item.option_counts) > item.attempts
+                   for item in item_analysis(course))
+
+
 def test_students_see_only_their_own(app, client) -> None:
     app.extensions["tutor_clock"] = Clock(NOW)
     a = student(app, "alice")
@@ -148,3 +194,32 @@ def test_class_reports_are_reused_for_a_minute(app, client) -> None:
     app.config["TUTOR_REPORT_CACHE_SECONDS"] = 0
     assert "latecomer" in client.get("/instructor/").get_data(as_text=True)
     assert "数据截至 2026-11-29 02:00:00 UTC" in first
+
+
+def test_an_ageing_class_report_is_served_while_its_successor_is_made(app, client) -> None:
+    app.config["TUTOR_REPORT_CACHE_SECONDS"] = 60
+    clock = Clock(NOW)
+    app.extensions["tutor_clock"] = clock
+    refreshes = app.extensions["tutor_reports"]
+    make_instructor(app)
+    login(client, "teacher")
+
+    def overview() -> str:
+        return client.get("/instructor/").get_data(as_text=True)
+
+    assert "数据截至 2026-11-29 02:00:00 UTC" in overview()
+    student(app, "latecomer")
+    clock.advance(seconds=29)
+    page = overview()
+    refreshes.wait()
+    assert "latecomer" not in page and "latecomer" not in overview()     # young: no refresh
+    clock.advance(seconds=2)
+    page = overview()                     # past half its age: served at once, refreshed behind
+    assert "latecomer" not in page and "数据截至 2026-11-29 02:00:00 UTC" in page
+    refreshes.wait()
+    page = overview()
+    assert "latecomer" in page and "数据截至 2026-11-29 02:00:31 UTC" in page
+    student(app, "second")
+    clock.advance(seconds=60)             # a quiet minute: never served older than that
+    page = overview()
+    assert "second" in page and "数据截至 2026-11-29 02:01:31 UTC" in page

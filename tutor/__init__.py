@@ -49,6 +49,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from tutor import auth, cli, collections, exam, instructor, practice, progress, study, web
 
     web.init_app(app)
+    instructor.init_app(app)
     for blueprint in (auth.bp, study.bp, practice.bp, collections.bp, exam.bp, progress.bp,
                       instructor.bp):
         app.register_blueprint(blueprint)

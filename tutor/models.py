@@ -138,8 +138,13 @@ class StudentQuestion(db.Model):
     progress pages and class reports read one row per question instead of every answer."""
 
     __tablename__ = "student_questions"
+    # Covering indexes (migration 0005): the class reports and progress pages read these rows
+    # from the index alone, in key order, instead of looking each row up in the table.
     __table_args__ = (UniqueConstraint("user_id", "course_id", "question_id"),
-                      Index("ix_student_questions_course_question", "course_id", "question_id"))
+                      Index("ix_student_questions_first", "course_id", "question_id", "first_fraction",
+                            "first_attempt_id"),
+                      Index("ix_student_questions_standing", "user_id", "course_id", "question_id",
+                            "attempts", "correct", "last_correct", "last_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -187,7 +192,8 @@ class ReviewCard(db.Model):
 
     __tablename__ = "review_cards"
     __table_args__ = (UniqueConstraint("user_id", "course_id", "question_id"),
-                      Index("ix_review_cards_user_due", "user_id", "due"))
+                      # due cards in order, and the retained count of class reports, from the index
+                      Index("ix_review_cards_due", "user_id", "course_id", "due", "state", "question_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

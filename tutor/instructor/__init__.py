@@ -4,14 +4,12 @@ from __future__ import annotations
 import csv
 import io
 import re
-import threading
-import time
 from typing import Callable, Iterable, TypeVar
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Flask, Response, abort, current_app, render_template, request
 
 from tutor.content.course import Course
-from tutor.instructor import reports
+from tutor.instructor import cache, reports
 from tutor.questions import question_type
 from tutor.web import catalog, instructor_required, now
 
@@ -34,25 +32,14 @@ def _course() -> Course:
     return course
 
 
-_cache: dict[tuple, tuple[float, object]] = {}
-_cache_lock = threading.Lock()
+def init_app(app: Flask) -> None:
+    cache.init_app(app)
 
 
 def _cached(name: str, course: Course, compute: Callable[[], T]) -> T:
-    """A class report reused for TUTOR_REPORT_CACHE_SECONDS (default 60) by this worker: the
-    pages say how fresh it is. New content (another Course object) makes a new report."""
-    ttl = float(current_app.config["TUTOR_REPORT_CACHE_SECONDS"])
-    key = (name, id(course))
-    with _cache_lock:
-        hit = _cache.get(key)
-    if hit is not None and time.monotonic() - hit[0] < ttl:
-        return hit[1]  # type: ignore[return-value]
-    value = compute()
-    with _cache_lock:
-        if len(_cache) > 16:   # old content's reports
-            _cache.clear()
-        _cache[key] = (time.monotonic(), value)
-    return value
+    """A class report kept by this worker (see `cache`): never older than
+    TUTOR_REPORT_CACHE_SECONDS, and the pages say when it was made."""
+    return cache.report_cache().get(name, course, compute)
 
 
 def _sorted_overview(course: Course) -> tuple[reports.ClassOverview, str, bool]:

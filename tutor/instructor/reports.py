@@ -1,17 +1,20 @@
 """Class reports for instructors: the class overview, the mastery heatmap and item analysis.
 
-Aggregates come from SQL over the per-question summary rows; the fold into knowledge points
-and the statistics are plain Python over at most one row per student and question.
+Aggregates come from SQL over the per-question summary rows, already summed per student and
+knowledge point (or per question and response), through covering indexes (migration 0005);
+the statistics are plain Python over at most one row per student and knowledge point.
 """
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, and_, case, column, func, select, values
+from sqlalchemy import and_, case, cast, func, literal, null, select, true
+from sqlalchemy.types import Text
 
 from tutor.content.course import Course
 from tutor.extensions import db
@@ -58,31 +61,30 @@ class ClassOverview:
 def class_overview(course: Course, now: datetime) -> ClassOverview:
     students = {u.id: StudentRow(u) for u in db.session.scalars(
         select(User).where(User.role == STUDENT).order_by(User.username))}
-    # Summed per student and knowledge point in SQL: the question -> knowledge point map of the
-    # loaded course travels with the query as a VALUES list, so at most students × points rows
-    # come back however many answers are stored.
-    kp_of = values(column("question_id", String), column("kp", String), name="kp_of").data(
-        [(q.id, q.knowledge_point) for q in course.questions] or [("", "")]).cte("kp_of")
-    retained = case((and_(ReviewCard.state == REVIEW_STATE, ReviewCard.due > now), 1), else_=0)
-    rows = db.session.execute(
-        select(StudentQuestion.user_id, kp_of.c.kp, func.count(), func.sum(StudentQuestion.attempts),
-               func.sum(StudentQuestion.correct), func.sum(case((StudentQuestion.last_correct, 1), else_=0)),
-               func.sum(retained), func.max(StudentQuestion.last_at))
-        .join(kp_of, kp_of.c.question_id == StudentQuestion.question_id)
-        .outerjoin(ReviewCard, and_(ReviewCard.user_id == StudentQuestion.user_id,
-                                    ReviewCard.course_id == StudentQuestion.course_id,
-                                    ReviewCard.question_id == StudentQuestion.question_id))
-        .where(StudentQuestion.course_id == course.id)
-        .group_by(StudentQuestion.user_id, kp_of.c.kp))
-    counts: dict[int, dict[str, tuple[int, int, int]]] = defaultdict(dict)
-    for user_id, kp, answered, attempts, correct, right, kept, last_at in rows:
+    # Summed in SQL per student and knowledge point, so at most students × points rows come back
+    # however many answers are stored. Two scans without a join: joining the summary rows to
+    # their review cards (or to a question -> point table) makes SQLite look up each of them.
+    summary = _per_knowledge_point(
+        course, StudentQuestion, StudentQuestion.attempts, StudentQuestion.correct,
+        case((StudentQuestion.last_correct, 1), else_=0).label("right"), StudentQuestion.last_at)
+    counts: dict[int, dict[str, list[int]]] = defaultdict(dict)
+    for user_id, kp, answered, attempts, correct, right, last_at in db.session.execute(
+            select(summary.c.user_id, summary.c.kp, func.count(), func.sum(summary.c.attempts),
+                   func.sum(summary.c.correct), func.sum(summary.c.right), func.max(summary.c.last_at))
+            .group_by(summary.c.user_id, summary.c.kp)):
         row = students.get(user_id)
-        if row is None:
+        if row is None or kp is None:
             continue
         row.answered += int(attempts)
         row.correct += int(correct)
         row.last_active = max(filter(None, (row.last_active, last_at)), default=None)
-        counts[user_id][kp] = (int(answered), int(right), int(kept or 0))
+        counts[user_id][kp] = [int(answered), int(right), 0]
+    retained = _per_knowledge_point(course, ReviewCard, where=and_(ReviewCard.state == REVIEW_STATE,
+                                                                   ReviewCard.due > now))
+    for user_id, kp, kept in db.session.execute(
+            select(retained.c.user_id, retained.c.kp, func.count()).group_by(retained.c.user_id, retained.c.kp)):
+        if kp in counts.get(user_id, {}):
+            counts[user_id][kp][2] = int(kept)
     totals = {kp: len(qs) for kp, qs in course.by_knowledge_point.items()}
     for user_id, row in students.items():
         mine = counts.get(user_id, {})
@@ -101,6 +103,17 @@ def class_overview(course: Course, now: datetime) -> ClassOverview:
         row.exams += 1
     pass_percent = course.manifest.exams[0].pass_percent if course.manifest.exams else 60
     return ClassOverview(list(students.values()), now, pass_percent)
+
+
+def _per_knowledge_point(course: Course, model: Any, *columns: Any, where: Any = None) -> Any:
+    """A subquery of `model`'s rows in the course with each row's knowledge point as `kp`: a CASE
+    over the loaded course's question ids, so the point is worked out as each row is read (rows
+    of questions no longer in the content get NULL and are left out)."""
+    by_point = [(model.question_id.in_([q.id for q in questions]), literal(kp))
+                for kp, questions in course.by_knowledge_point.items() if questions]
+    kp = case(*by_point, else_=null()) if by_point else null()
+    query = select(model.user_id, kp.label("kp"), *columns).where(model.course_id == course.id)
+    return query.where(where if where is not None else true()).subquery()
 
 
 def flags(row: StudentRow, now: datetime, pass_percent: int) -> list[str]:
@@ -148,17 +161,21 @@ def item_analysis(course: Course) -> list[ItemStats]:
         if q.type in ("single", "multiple"):
             stats[q.id].option_counts = [0] * len(q.options)
     if choice_ids:
-        responses = db.session.execute(
-            select(Attempt.question_id, Attempt.response)
-            .join(StudentQuestion, StudentQuestion.first_attempt_id == Attempt.id)
-            .where(StudentQuestion.course_id == course.id, StudentQuestion.question_id.in_(choice_ids)))
-        for qid, response in responses:
-            letters = [response] if isinstance(response, str) else (response or [])
+        # Counted per distinct first response in SQL: a handful of rows per question come back,
+        # not one per student.
+        response = cast(Attempt.response, Text)
+        for qid, text, n in db.session.execute(
+                select(Attempt.question_id, response, func.count())
+                .join(StudentQuestion, StudentQuestion.first_attempt_id == Attempt.id)
+                .where(StudentQuestion.course_id == course.id, StudentQuestion.question_id.in_(choice_ids))
+                .group_by(Attempt.question_id, response)):
+            chosen = json.loads(text)
+            letters = [chosen] if isinstance(chosen, str) else (chosen or [])
             counts = stats[qid].option_counts
             for letter in letters:
                 index = ord(letter) - ord("A") if isinstance(letter, str) and len(letter) == 1 else -1
                 if 0 <= index < len(counts):
-                    counts[index] += 1
+                    counts[index] += n
     _discrimination(course, stats)
     for item in stats.values():
         if item.facility is not None and item.attempts >= 5:
