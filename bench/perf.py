@@ -102,7 +102,8 @@ def wrk(url: str, script: str, seconds: int, connections: int = 16, env: dict[st
 
 
 def timed_gets(url: str, cookie: str, count: int) -> dict[str, float]:
-    """Sequential requests, for pages measured one at a time (reports)."""
+    """Sequential requests, for pages measured one at a time (reports). The first one finds no
+    report kept by the worker and makes it afresh; the target holds for every request."""
     times = []
     for _ in range(count):
         request = urllib.request.Request(url, headers={"Cookie": cookie})
@@ -111,8 +112,9 @@ def timed_gets(url: str, cookie: str, count: int) -> dict[str, float]:
             response.read()
             assert response.status == 200, response.status
         times.append((time.perf_counter() - started) * 1000)
+    first = times[0]
     times.sort()
-    return {"requests": count, "p50_ms": statistics.median(times), "max_ms": times[-1]}
+    return {"requests": count, "first_ms": first, "p50_ms": statistics.median(times), "max_ms": times[-1]}
 
 
 # --- databases ------------------------------------------------------------------------------
@@ -317,7 +319,7 @@ def verdicts(rows: list[dict[str, Any]]) -> None:
         elif r["target"] == "p95 < 50 ms":
             r["ok"] = r["p95_ms"] < 50
         elif r["target"] == "< 1000 ms":
-            r["ok"] = r["p50_ms"] < 1000
+            r["ok"] = r["max_ms"] < 1000
 
 
 def table(rows: list[dict[str, Any]]) -> str:
@@ -366,6 +368,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     print()
     print(table(rows))
     for r in rows:
+        if "first_ms" in r:
+            print(f"{r['db']}: {r['scenario']}: first request (report made afresh) {r['first_ms']:.0f} ms, "
+                  f"the next {r['requests'] - 1} (report kept) p50 {r['p50_ms']:.0f} ms (target: each < 1000)")
         if "scale_ratio_p95" in r:
             print(f"{r['db']}: progress p95 with {scale['students'] * scale['answers']:,} answers is "
                   f"{r['scale_ratio_p95']}× its p95 with 10,000 (target <= 1.5)")
