@@ -73,6 +73,19 @@ def test_login_is_limited_per_ip_and_per_username(tmp_path) -> None:
         db.drop_all()
 
 
+def test_every_rate_limit_is_on_an_account_view(app) -> None:
+    """Requests outside the auth blueprint skip Flask-Limiter's check (auth's request filter):
+    a limit declared on any other view would silently never apply."""
+    from flask_limiter.util import get_qualified_name
+
+    from tutor.extensions import limiter
+    limited = set(limiter._marked_for_limiting)     # Flask-Limiter keeps no public list
+    assert limited, "no limits found: the check below would pass vacuously"
+    views = {get_qualified_name(view): endpoint for endpoint, view in app.view_functions.items()}
+    for name in limited:
+        assert views[name].startswith("auth."), f"{name} is rate limited outside the auth blueprint"
+
+
 def test_limits_are_shared_through_redis(tmp_path) -> None:
     redis = pytest.importorskip("redis")
     try:

@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 
 from tutor.extensions import db
 from tutor.models import Favourite
-from tutor.transactions import WriteInReadingRequest
-from tutor.web import writes_database
+from tutor.transactions import WriteInReadingRequest, begin_writing
+from tutor.web import writes_after_reading, writes_database
 
 
 def _stars() -> int:
@@ -40,6 +40,21 @@ def routes(app):
         star("c")
         raise RuntimeError("after the write")
 
+    @writes_after_reading
+    def hasty() -> str:
+        star("d")                             # no begin_writing() first
+        return "written"
+
+    @writes_after_reading
+    def half_done() -> str:
+        _stars()
+        begin_writing()
+        star("e")
+        star("f")
+        raise RuntimeError("after two writes")
+
+    app.add_url_rule("/test/hasty", view_func=hasty, methods=["POST"])
+    app.add_url_rule("/test/half-done", view_func=half_done, methods=["POST"])
     app.add_url_rule("/test/sneaky", view_func=sneaky)
     app.add_url_rule("/test/declared", view_func=declared)
     app.add_url_rule("/test/failing", view_func=failing, methods=["POST"])
@@ -62,3 +77,17 @@ def test_a_post_after_reads_is_one_transaction_again(routes, client) -> None:
             client.post("/test/failing")
     with routes.app_context():
         assert _stars() == 0                # the failed POST's write was rolled back
+
+
+def test_a_view_that_reads_first_writes_in_one_transaction_on_sqlite(routes, client) -> None:
+    """On SQLite its reads run outside a transaction: a write before begin_writing() is refused,
+    and what it writes after is one transaction. (On PostgreSQL these views run in autocommit.)"""
+    with routes.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("PostgreSQL runs writes_after_reading views in autocommit")
+    with pytest.raises(WriteInReadingRequest):
+        client.post("/test/hasty")
+    with pytest.raises(RuntimeError):
+        client.post("/test/half-done")
+    with routes.app_context():
+        assert _stars() == 0

@@ -72,7 +72,7 @@ _STANDING = select(*STANDING_COLUMNS).select_from(join_standing(
 
 
 def standing(user_id: int, course_id: str, question_id: str) -> Standing:
-    return standing_of(db.session.execute(_STANDING, {
+    return standing_of(db.session.connection().execute(_STANDING, {
         "user_id": user_id, "course_id": course_id, "question_id": question_id}).one())
 
 
@@ -200,13 +200,14 @@ def prepare(user_id: int, course: Course, question: QuestionBase, response: obje
 def store(changes: Changes) -> None:
     """Write an answer's changes (never commits)."""
     params = dict(changes.params)
-    dialect = db.session.get_bind().dialect.name
+    connection = db.session.connection()    # Core statements: the ORM session's layer adds nothing
+    dialect = connection.dialect.name
     statements = _writes(dialect, changes.notebook, changes.in_set)
     if dialect != "postgresql":
-        params["attempt_id"] = db.session.execute(statements[0], params).inserted_primary_key[0]
+        params["attempt_id"] = connection.execute(statements[0], params).inserted_primary_key[0]
         statements = statements[1:]
     for statement in statements:
-        db.session.execute(statement, params)
+        connection.execute(statement, params)
 
 
 def record(user_id: int, course: Course, question: QuestionBase, response: object, result: Grade,

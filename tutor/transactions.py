@@ -9,9 +9,11 @@
   IMMEDIATE), so that two writers queue for the lock at the start instead of one failing
   halfway with "database is locked".
 - A view marked `web.writes_after_reading` (answering a practice question, the busiest write)
-  reads first and then calls `web.begin_writing`: on SQLite that takes the lock only for the
-  writes; on PostgreSQL the whole request runs in autocommit, and the answer is stored by one
-  statement, atomic by itself: three round trips instead of five.
+  reads first and then calls `begin_writing`. On SQLite its reads run outside a transaction
+  and `begin_writing` issues BEGIN IMMEDIATE on the same connection, so the lock is held only
+  for the writes, with no commit and fresh connection in between. On PostgreSQL the whole
+  request runs in autocommit, and the answer is stored by one statement, atomic by itself:
+  three round trips instead of five.
 - SQLite runs in WAL mode with a busy timeout and foreign keys on.
 """
 from __future__ import annotations
@@ -25,6 +27,7 @@ from tutor.extensions import db
 
 READ_ONLY = "tutor_read_only"
 IMMEDIATE = "tutor_immediate"
+READS_FIRST = "tutor_reads_first"     # SQLite: no BEGIN until begin_writing()
 
 
 class WriteInReadingRequest(RuntimeError):
@@ -47,8 +50,8 @@ def init_app(app: Flask) -> None:
         if request.endpoint == "static":
             return
         if getattr(view, "writes_after_reading", False):
-            if not sqlite:
-                db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+            db.session.connection(execution_options={READS_FIRST: True} if sqlite
+                                  else {"isolation_level": "AUTOCOMMIT"})
         elif request.method == "POST" or getattr(view, "writes_database", False):
             if sqlite:
                 db.session.connection(execution_options={IMMEDIATE: True})
@@ -65,13 +68,28 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def begin_writing() -> None:
+    """In a `writes_after_reading` view, after its reads: on SQLite take the write lock now, on
+    the connection the reads used; on PostgreSQL (autocommit) there is nothing to do."""
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.get_execution_options().get(IMMEDIATE) else "BEGIN")
+    options = connection.get_execution_options()
+    if not options.get(READS_FIRST):
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(IMMEDIATE) else "BEGIN")
 
 
-def _refuse_writes_when_reading(connection: Any, _cursor: Any, statement: str, _parameters: Any,
+def _refuse_writes_when_reading(connection: Any, cursor: Any, statement: str, _parameters: Any,
                                 context: Any, _executemany: bool) -> None:
-    if context is not None and (context.isinsert or context.isupdate or context.isdelete) \
-            and connection.get_execution_options().get(READ_ONLY):
+    if context is None or not (context.isinsert or context.isupdate or context.isdelete):
+        return
+    options = connection.get_execution_options()
+    if options.get(READ_ONLY):
         raise WriteInReadingRequest(f"a GET request wrote ({statement.split(maxsplit=3)[:3]}); "
                                     "mark its view with web.writes_database")
+    if options.get(READS_FIRST) and not cursor.connection.in_transaction:
+        raise WriteInReadingRequest(f"a writes_after_reading view wrote ({statement.split(maxsplit=3)[:3]}) "
+                                    "before begin_writing(): on SQLite it would not be one transaction")

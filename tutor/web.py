@@ -14,7 +14,7 @@ from markupsafe import Markup
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import OperationalError
 
-from tutor import markdown, security, transactions
+from tutor import markdown, security
 from tutor.content.course import Course
 from tutor.content.loader import Catalog
 from tutor.extensions import db, login_manager
@@ -49,16 +49,6 @@ def writes_after_reading(view: F) -> F:
     answer's is, see learning.store), and anything after it an extra that may be lost alone."""
     view.writes_after_reading = True  # type: ignore[attr-defined]
     return view
-
-
-def begin_writing() -> None:
-    """On SQLite, end the request's reading transaction and begin its writing one (BEGIN
-    IMMEDIATE); loaded ORM objects are expired by the commit, so read what you need before
-    calling. On PostgreSQL the request is in autocommit and nothing needs doing."""
-    if db.session.get_bind().dialect.name != "sqlite":
-        return
-    db.session.commit()
-    db.session.connection(execution_options={transactions.IMMEDIATE: True})
 
 
 def writes_database(view: F) -> F:
@@ -119,7 +109,7 @@ def load_user(user_id: str) -> SignedInUser | None:
     number, _, token = user_id.partition(":")
     if not number.isdigit() or not token:
         return None
-    row = db.session.execute(_SIGNED_IN, {"id": int(number)}).first()
+    row = db.session.connection().execute(_SIGNED_IN, {"id": int(number)}).first()
     if row is None or not secrets.compare_digest(row.session_token, token):
         return None
     return SignedInUser(*row)

@@ -6,6 +6,7 @@ errors is left out and its last good version, if there is one, is served instead
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 from dataclasses import dataclass, field
@@ -225,6 +226,19 @@ class ContentLoader:
         return tuple((p, s) for p, _, s in self.scan()) != self._signature
 
     def refresh(self) -> Catalog:
+        # Parsing a large bank makes hundreds of thousands of small objects, none in reference
+        # cycles, and Python's cyclic collector would walk the ever larger heap again and again:
+        # it took about 45% of a cold load of 10,000 questions. Reference counting still frees
+        # everything as usual; the collector runs again once the load is done.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._refresh()
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _refresh(self) -> Catalog:
         files = self.scan()
         self._signature = tuple((p, s) for p, _, s in files)
         present = {p for p, _, _ in files}

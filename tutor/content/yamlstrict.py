@@ -32,6 +32,10 @@ _NULL = {"", "~", "null", "Null", "NULL"}
 _PLAIN_TAGS = {BaseResolver.DEFAULT_SCALAR_TAG, BaseResolver.DEFAULT_SEQUENCE_TAG,
                BaseResolver.DEFAULT_MAPPING_TAG}
 
+_DEFAULT_TAGS = {yaml.ScalarNode: BaseResolver.DEFAULT_SCALAR_TAG,
+                 yaml.SequenceNode: BaseResolver.DEFAULT_SEQUENCE_TAG,
+                 yaml.MappingNode: BaseResolver.DEFAULT_MAPPING_TAG}
+
 if LIBYAML:
     class _Composer(_Parser, BaseResolver):  # type: ignore[misc,valid-type]
         """libyaml parser with a resolver that knows no implicit types."""
@@ -39,6 +43,18 @@ if LIBYAML:
         def __init__(self, stream: str) -> None:
             _Parser.__init__(self, stream)
             BaseResolver.__init__(self)
+
+        # libyaml calls these back for every node. With no implicit or path resolvers each
+        # untagged node gets its kind's default tag, as BaseResolver would give it after
+        # looking through its empty tables.
+        def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+            return _DEFAULT_TAGS[kind]
+
+        def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+            pass
+
+        def ascend_resolver(self) -> None:
+            pass
 else:  # pragma: no cover
     from yaml.composer import Composer
     from yaml.parser import Parser

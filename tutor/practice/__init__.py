@@ -21,7 +21,8 @@ from tutor.practice.forms import InvalidAnswer, TamperedAnswer, parse_answer
 from tutor.practice.sets import MODES, SCOPED_MODES, pick_random, pick_sequential, scope_name, scope_questions
 from tutor.progress.stats import last_results
 from tutor.questions import QuestionBase, grade, question_type
-from tutor.web import begin_writing, catalog, course_or_404, now, writes_after_reading
+from tutor.transactions import begin_writing
+from tutor.web import catalog, course_or_404, now, writes_after_reading
 
 bp = Blueprint("practice", __name__, url_prefix="/practice")
 

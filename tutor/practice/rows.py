@@ -82,7 +82,7 @@ _NEXT_WAITING = _WAITING.limit(1)
 def waiting(set_id: int, only_next: bool = False) -> tuple[SetRow, list[tuple[DeliveryRow, bool]]] | None:
     """The set and its unanswered presentations in order (or only the next), each with whether
     it is starred."""
-    rows = db.session.execute(_NEXT_WAITING if only_next else _WAITING, {"set_id": set_id}).all()
+    rows = db.session.connection().execute(_NEXT_WAITING if only_next else _WAITING, {"set_id": set_id}).all()
     if not rows:
         return None
     return _set_of(rows[0]), [(d, bool(row.starred)) for row in rows if (d := _delivery_of(row))]
@@ -96,7 +96,7 @@ class Answering(NamedTuple):
 
 
 def answering(set_id: int, delivery_id: int) -> Answering | None:
-    row = db.session.execute(_ANSWERING, {"set_id": set_id, "delivery_id": delivery_id}).first()
+    row = db.session.connection().execute(_ANSWERING, {"set_id": set_id, "delivery_id": delivery_id}).first()
     if row is None:
         return None
     return Answering(_set_of(row), _delivery_of(row), row.last_answered_at, learning.standing_of(row))
@@ -132,7 +132,7 @@ class Answered(NamedTuple):
 
 
 def answered(set_id: int, position: int) -> Answered | None:
-    row = db.session.execute(_FEEDBACK, {"set_id": set_id, "position": position}).first()
+    row = db.session.connection().execute(_FEEDBACK, {"set_id": set_id, "position": position}).first()
     if row is None:
         return None
     attempt = None if row.correct is None else AttemptRow(row.response, row.correct, row.score, row.max_score)
