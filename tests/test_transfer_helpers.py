@@ -56,7 +56,7 @@ def loads_cleanly(result: ImportResult, tmp_path: Path) -> list[Any]:
     path.write_text(to_yaml(result.topic, result.questions, "../../schema.json"), encoding="utf-8")
     parsed = parse_file(path, "imported.yaml", "questions")
     assert parsed.errors == [], [str(e) for e in parsed.errors]
-    return [q for _, q in parsed.value.questions]
+    return [q for _, q, _ in parsed.value.questions]
 
 
 def wheres(result: ImportResult) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -50,7 +51,9 @@ def format_path(path: tuple[str | int, ...]) -> str:
 @dataclass(frozen=True)
 class QuestionSet:
     topic: str
-    questions: tuple[tuple[int, QuestionBase], ...]   # (index in the file, question)
+    # (index in the file, question, version): versions are hashed once per parse of the file,
+    # not on every reload of the course
+    questions: tuple[tuple[int, QuestionBase, str], ...]
 
 
 @dataclass
@@ -125,7 +128,7 @@ def _parse_questions(parsed: ParsedFile, value: dict) -> QuestionSet | None:
     header = _validate(parsed, QuestionFileHeader, value)
     if header is None:
         return None
-    questions: list[tuple[int, QuestionBase]] = []
+    questions: list[tuple[int, QuestionBase, str]] = []
     first_index: dict[str, int] = {}
     for index, item in enumerate(header.questions):
         base = ("questions", index)
@@ -144,7 +147,7 @@ def _parse_questions(parsed: ParsedFile, value: dict) -> QuestionSet | None:
                 base + ("id",), f"题目 id {question.id} 重复（与 questions[{first_index[question.id]}] 相同）"))
             continue
         first_index[question.id] = index
-        questions.append((index, question))
+        questions.append((index, question, version_of(question)))
     return QuestionSet(header.topic, tuple(questions))
 
 
@@ -306,6 +309,7 @@ class ContentLoader:
         lesson_ids: dict[str, str] = {}
         section_at: dict[str, str] = {}
         questions: list[QuestionBase] = []
+        versions: dict[str, str] = {}
         sources: dict[str, QuestionSource] = {}
         for path, kind, sig in course_files[1:]:
             current = self._parse(path, kind, sig)
@@ -332,18 +336,18 @@ class ContentLoader:
                 lessons.append(lesson.model_copy(update={"sections": tuple(kept)}))
             else:
                 qset: QuestionSet = served.value  # type: ignore[assignment]
-                for index, question in qset.questions:
+                for index, question, version in qset.questions:
                     if question.id in sources:
                         errors.append(served.error(("questions", index, "id"),
                                                    f"题目 id {question.id} 与 {sources[question.id].file} 中的题目重复"))
                         continue
                     line, _ = served.doc.position(("questions", index))
                     sources[question.id] = QuestionSource(served.display, line)
+                    versions[question.id] = version
                     questions.append(question)
         lessons.sort(key=lambda lesson: (lesson.order, lesson.id))
         errors.extend(_blueprint_problems(chosen, questions))
-        return Course(manifest, tuple(lessons), tuple(questions),
-                      MappingProxyType({q.id: version_of(q) for q in questions}),
+        return Course(manifest, tuple(lessons), tuple(questions), MappingProxyType(versions),
                       MappingProxyType(sources))
 
 
@@ -370,7 +374,7 @@ def _manifest_problems(parsed: ParsedFile) -> Iterator[ContentError]:
 
 def _blueprint_problems(parsed: ParsedFile, questions: list[QuestionBase]) -> Iterator[ContentError]:
     manifest: Manifest = parsed.value  # type: ignore[assignment]
-    available = {name: sum(1 for q in questions if q.type == name) for name in REGISTRY}
+    available = Counter(q.type for q in questions)
     for b_index, blueprint in enumerate(manifest.exams):
         for p_index, part in enumerate(blueprint.parts):
             path = ("exams", b_index, "parts", p_index)
@@ -395,7 +399,7 @@ def _question_refs(parsed: ParsedFile, topic_kps: dict[str, set[str]], all_kps: 
     if qset.topic not in topic_kps:
         yield parsed.error(("topic",), f"course.yaml 中没有主题 {qset.topic}")
         return
-    for index, question in qset.questions:
+    for index, question, _ in qset.questions:
         yield from _kp_ref(parsed, ("questions", index, "knowledge_point"), question.knowledge_point,
                            qset.topic, topic_kps, all_kps)
 
