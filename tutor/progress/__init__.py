@@ -10,7 +10,7 @@ from sqlalchemy import select
 from tutor import learning
 from tutor.content.course import Course
 from tutor.extensions import db
-from tutor.models import NotebookEntry, User
+from tutor.models import ExamPaper, NotebookEntry, User
 from tutor.progress import charts
 from tutor.progress.mastery import readiness, weakest
 from tutor.progress.stats import activity, course_progress, exam_papers, practice_history
@@ -37,11 +37,11 @@ def student(user_id: int) -> str:
     return _page(user)
 
 
-def _course_view(user: User, course: Course) -> dict:
+def _course_view(user: User | SignedInUser, course: Course, all_papers: list[ExamPaper]) -> dict:
     moment, tz = now(), current_app.config["TUTOR_TIMEZONE"]
     progress = course_progress(user.id, course, moment)
     kp_names = {kp: course.knowledge_points[kp].name for kp in course.knowledge_points}
-    papers = [p for p in exam_papers(user.id, course.id) if p.submitted_at is not None]
+    papers = [p for p in all_papers if p.course_id == course.id and p.submitted_at is not None]
     blueprint = course.manifest.exams[0] if course.manifest.exams else None
     notebook = Counter(course.by_id[qid].knowledge_point for qid in db.session.scalars(
         select(NotebookEntry.question_id).where(NotebookEntry.user_id == user.id,
@@ -68,10 +68,11 @@ def _page(user: User | SignedInUser) -> str:
     moment, tz = now(), current_app.config["TUTOR_TIMEZONE"]
     days = activity(user.id, moment, tz)
     show_all = request.args.get("history") == "all"
+    papers = exam_papers(user.id)
     return render_template(
         "progress/page.html", student=user, own=user.id == current_user.id,
-        courses=[_course_view(user, c) for c in catalog().courses.values()],
+        courses=[_course_view(user, c, papers) for c in catalog().courses.values()],
         days=days,
         activity_chart=charts.activity_bars([(d.day.strftime("%m-%d"), d.answers, d.accuracy) for d in days]),
         history=practice_history(user.id, 10_000 if show_all else HISTORY_PAGE), show_all=show_all,
-        all_papers=list(reversed(exam_papers(user.id))))
+        all_papers=list(reversed(papers)))

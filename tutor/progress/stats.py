@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Date, and_, case, cast, func, literal_column, select
+from sqlalchemy.orm import defer
 
 from tutor.content.course import Course
 from tutor.extensions import db
@@ -113,11 +114,11 @@ def activity(user_id: int, now: datetime, tz: str, days: int = 30) -> list[Day]:
             for i in range(days)]
 
 
-def exam_papers(user_id: int, course_id: str | None = None) -> list[ExamPaper]:
-    query = select(ExamPaper).where(ExamPaper.user_id == user_id)
-    if course_id is not None:
-        query = query.where(ExamPaper.course_id == course_id)
-    return list(db.session.scalars(query.order_by(ExamPaper.started_at)))
+def exam_papers(user_id: int) -> list[ExamPaper]:
+    """The student's mock exam papers, oldest first, without their items (the paper's questions
+    and layouts, the bulk of each row: the result page loads them)."""
+    return list(db.session.scalars(select(ExamPaper).options(defer(ExamPaper.items, raiseload=True))
+                                   .where(ExamPaper.user_id == user_id).order_by(ExamPaper.started_at)))
 
 
 @dataclass(frozen=True)
@@ -128,9 +129,11 @@ class SetSummary:
 
 
 def practice_history(user_id: int, limit: int) -> list[SetSummary]:
-    """The student's practice sets, newest first, with answers counted in SQL."""
+    """The student's practice sets, newest first, with answers counted in SQL (without their
+    question lists, which the history does not show)."""
     rows = db.session.execute(
         select(PracticeSet, func.count(Attempt.id), func.sum(case((Attempt.correct, 1), else_=0)))
+        .options(defer(PracticeSet.question_ids, raiseload=True))
         .outerjoin(Delivery, Delivery.set_id == PracticeSet.id)
         .outerjoin(Attempt, Attempt.delivery_id == Delivery.id)
         .where(PracticeSet.user_id == user_id)
