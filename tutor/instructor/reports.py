@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, cast, func, literal, null, select, true
+from sqlalchemy import and_, case, cast, func, literal, null, select
 from sqlalchemy.types import Text
 
 from tutor.content.course import Course
@@ -113,7 +113,9 @@ def _per_knowledge_point(course: Course, model: Any, *columns: Any, where: Any =
                 for kp, questions in course.by_knowledge_point.items() if questions]
     kp = case(*by_point, else_=null()) if by_point else null()
     query = select(model.user_id, kp.label("kp"), *columns).where(model.course_id == course.id)
-    return query.where(where if where is not None else true()).subquery()
+    if where is not None:
+        query = query.where(where)
+    return query.subquery()
 
 
 def flags(row: StudentRow, now: datetime, pass_percent: int) -> list[str]:
