@@ -2,9 +2,9 @@
 
 - A GET reads: it may not write (unless its view is marked `web.writes_database`), and the
   engine refuses an INSERT, UPDATE or DELETE on its connection, so a view that starts writing
-  without saying so fails its tests instead of misbehaving under load. On PostgreSQL its
-  statements run in autocommit: no BEGIN and ROLLBACK round trips around a page's queries,
-  about a third of a question page's time there.
+  without saying so fails its tests instead of misbehaving under load. Its statements run in
+  autocommit: no BEGIN and ROLLBACK around a page's queries (on PostgreSQL two round trips,
+  about a third of a question page's time there).
 - A POST writes, in one transaction. On SQLite it takes the write lock at BEGIN (BEGIN
   IMMEDIATE), so that two writers queue for the lock at the start instead of one failing
   halfway with "database is locked".
@@ -27,7 +27,7 @@ from tutor.extensions import db
 
 READ_ONLY = "tutor_read_only"
 IMMEDIATE = "tutor_immediate"
-READS_FIRST = "tutor_reads_first"     # SQLite: no BEGIN until begin_writing()
+NO_BEGIN = "tutor_no_begin"     # SQLite: statements run in autocommit (until begin_writing())
 
 
 class WriteInReadingRequest(RuntimeError):
@@ -42,7 +42,7 @@ def init_app(app: Flask) -> None:
             event.listen(engine, "connect", _sqlite_connect)
             event.listen(engine, "begin", _sqlite_begin)
         event.listen(engine, "before_cursor_execute", _refuse_writes_when_reading)
-    reading = {READ_ONLY: True} if sqlite else {READ_ONLY: True, "isolation_level": "AUTOCOMMIT"}
+    reading = {READ_ONLY: True, NO_BEGIN: True} if sqlite else {READ_ONLY: True, "isolation_level": "AUTOCOMMIT"}
 
     @app.before_request
     def choose_transaction() -> None:
@@ -50,7 +50,7 @@ def init_app(app: Flask) -> None:
         if request.endpoint == "static":
             return
         if getattr(view, "writes_after_reading", False):
-            db.session.connection(execution_options={READS_FIRST: True} if sqlite
+            db.session.connection(execution_options={NO_BEGIN: True} if sqlite
                                   else {"isolation_level": "AUTOCOMMIT"})
         elif request.method == "POST" or getattr(view, "writes_database", False):
             if sqlite:
@@ -78,7 +78,7 @@ def begin_writing() -> None:
 
 def _sqlite_begin(connection: Any) -> None:
     options = connection.get_execution_options()
-    if not options.get(READS_FIRST):
+    if not options.get(NO_BEGIN):
         connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(IMMEDIATE) else "BEGIN")
 
 
@@ -90,6 +90,6 @@ def _refuse_writes_when_reading(connection: Any, cursor: Any, statement: str, _p
     if options.get(READ_ONLY):
         raise WriteInReadingRequest(f"a GET request wrote ({statement.split(maxsplit=3)[:3]}); "
                                     "mark its view with web.writes_database")
-    if options.get(READS_FIRST) and not cursor.connection.in_transaction:
+    if options.get(NO_BEGIN) and not cursor.connection.in_transaction:
         raise WriteInReadingRequest(f"a writes_after_reading view wrote ({statement.split(maxsplit=3)[:3]}) "
                                     "before begin_writing(): on SQLite it would not be one transaction")
