@@ -1,9 +1,10 @@
 """covering indexes for the class reports, progress pages and due reviews
 
 SQLite read each per-question summary row and review card through an index and then looked
-the row up in the table, in random order: about three-quarters of a fresh class overview and
-item analysis over 1,000 students. These indexes hold every column those reads use, in key
-order. The columns of `ix_student_questions_first` never change once a row exists.
+the row up in the table, in random order: with 1,000 students, 0.8 s of item analysis's
+facility query and about half of each class overview scan. These indexes hold every column
+those reads use, in key order. The columns of `ix_student_questions_first` never change once
+a row exists.
 
 Revision ID: 0005
 Revises: 0004
