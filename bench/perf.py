@@ -37,6 +37,7 @@ sys.path.insert(0, str(BENCH))
 import seed as seeding  # noqa: E402
 from concurrency import free_port  # noqa: E402
 
+USER_AGENT = "tutor-bench/1.0"
 PG = os.environ.get("TUTOR_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/tutor_bench")
 
 
@@ -78,6 +79,9 @@ def login(base: str, username: str) -> tuple[str, str]:
     """Log in over HTTP; returns the Cookie header and a CSRF token of that session."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    # The browser's User-Agent is part of Flask-Login's session identifier: wrk sends the same
+    # one, or every request would mark the session non-fresh and re-sign its cookie.
+    opener.addheaders = [("User-Agent", USER_AGENT)]
     page = opener.open(base + "/auth/login").read().decode()
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     opener.open(base + "/auth/login", urllib.parse.urlencode(

@@ -16,7 +16,8 @@ request = function()
   local id = offset + counter
   counter = counter + 1
   local set_id = math.floor((id - 1) / 10) + 1
-  local headers = {["Content-Type"] = "application/x-www-form-urlencoded", ["Cookie"] = cookie}
+  local headers = {["Content-Type"] = "application/x-www-form-urlencoded", ["Cookie"] = cookie,
+                   ["User-Agent"] = "tutor-bench/1.0"}   -- perf.USER_AGENT, the one the login used
   return wrk.format("POST", "/practice/" .. set_id .. "/answer", headers,
                     "csrf_token=" .. csrf .. "&delivery=" .. id .. "&choice=0")
 end
