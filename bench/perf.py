@@ -329,8 +329,11 @@ def verdicts(rows: list[dict[str, Any]]) -> None:
 def table(rows: list[dict[str, Any]]) -> str:
     lines = [f"{'db':<11}{'w':>2}  {'scenario':<46}{'req/s':>9}{'p50':>8}{'p95':>8}{'p99':>8}  {'vs':<26}{'ratio':>6}  target"]
     for r in rows:
-        lines.append(f"{r['db']:<11}{r['workers']:>2}  {r['scenario']:<46}{r.get('rps', 0):>9.0f}"
-                     f"{r.get('p50_ms', 0):>8.1f}{r.get('p95_ms', 0):>8.1f}{r.get('p99_ms', 0):>8.1f}  "
+        if "max_ms" in r:   # a report page, requested one at a time: no rate, judged by its slowest
+            figures = f"{'—':>9}{r['p50_ms']:>8.1f}{'max':>8}{r['max_ms']:>8.1f}"
+        else:
+            figures = f"{r.get('rps', 0):>9.0f}{r.get('p50_ms', 0):>8.1f}{r.get('p95_ms', 0):>8.1f}{r.get('p99_ms', 0):>8.1f}"
+        lines.append(f"{r['db']:<11}{r['workers']:>2}  {r['scenario']:<46}{figures}  "
                      f"{(r.get('baseline') or ''):<26}{r.get('ratio', ''):>6}  {r['target']} "
                      f"{'' if 'ok' not in r else ('PASS' if r['ok'] else 'FAIL')}")
     return "\n".join(lines)
