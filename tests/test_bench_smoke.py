@@ -27,3 +27,13 @@ def test_perf_suite_runs_end_to_end(tmp_path: Path) -> None:
     assert answer["non2xx3xx"] == 0, "every benchmark answer must be accepted"
     assert saved["content"]["libyaml"] and saved["content"]["questions"] == 300
     assert saved["memory"]["workers"] == 2
+
+
+def test_breakdown_times_every_part_of_the_question_page(tmp_path: Path) -> None:
+    import breakdown
+    figures = breakdown.main(["--requests", "20", "--database", f"sqlite:///{tmp_path / 'breakdown.sqlite'}"])
+    hooks = [name for name in figures if name.startswith("before_request: ")]
+    assert {"before_request: choose_transaction", "before_request: absolute_lifetime"} <= set(hooks)
+    parts = [ms for name, ms in figures.items() if not name.startswith(("bare", "question page", "the rest"))]
+    assert all(ms > 0 for ms in parts)
+    assert figures["question page, whole"] > max(parts), "the whole page costs more than any one of its parts"
