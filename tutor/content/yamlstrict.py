@@ -7,6 +7,7 @@ Sequences become tuples so that loaded content is immutable all the way down.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +15,9 @@ import yaml
 from yaml.resolver import BaseResolver
 
 MAX_FILE_BYTES = 1 << 20
+# Fields whose few values recur in every item of a bank (a 10,000-question bank is held by
+# every worker): one shared string each instead of one per item.
+_SHARED_VALUES = frozenset({"type", "knowledge_point", "section", "topic", "tags"})
 MAX_DEPTH = 40
 
 try:
@@ -183,7 +187,10 @@ class _Builder:
             self.problem(node, path, f"不允许使用标签 {node.tag}")
             return None
         if isinstance(node, yaml.ScalarNode):
-            return self.scalar(node)
+            value = self.scalar(node)
+            if isinstance(value, str) and path and (path[-1] in _SHARED_VALUES or path[-2:-1] == ("tags",)):
+                return sys.intern(value)
+            return value
         if isinstance(node, yaml.SequenceNode):
             return tuple(self.build(item, path + (index,), depth + 1)
                          for index, item in enumerate(node.value))
@@ -211,7 +218,7 @@ class _Builder:
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _PLAIN_TAGS:
                 self.problem(key_node, path, "键必须是简单文本")
                 continue
-            key = key_node.value
+            key = sys.intern(key_node.value)   # thousands of items repeat the same few keys
             line = key_node.start_mark.line + 1
             if key == "<<" and not key_node.style:
                 self.problem(key_node, path, "不允许使用合并键 <<，请把内容直接写出")
