@@ -2,7 +2,7 @@
 bare-framework baselines, and each part of the page measured alone.
 
     python bench/breakdown.py                     # SQLite, seeded small in a temporary folder
-    python bench/breakdown.py --database URL      # an empty PostgreSQL database, seeded here
+    python bench/breakdown.py --database URL      # emptied and seeded here (PostgreSQL: made anew)
     python bench/breakdown.py --profile           # also cProfile's top functions of the page
 
 perf.py gives the throughput ratios under gunicorn; this says which part of the stack a page's
@@ -42,7 +42,7 @@ def best_ms(work: Callable[[], Any], count: int) -> float:
 
 def main(argv: list[str] | None = None) -> dict[str, float]:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database", help="default: a new SQLite file in a temporary folder")
+    parser.add_argument("--database", help="emptied and seeded (default: a new SQLite file in a temporary folder)")
     parser.add_argument("--requests", type=int, default=1000, help="per measurement (default 1000)")
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args(argv)
