@@ -1,12 +1,14 @@
 """Where a question page's time goes, in-process (no server, no network): the page whole, the
-bare-framework baselines, and each part of the page measured alone.
+bare-framework baselines, a signed-in route that only renders the bare template (floor_app.py),
+and each part of the page measured alone.
 
     python bench/breakdown.py                     # SQLite, seeded small in a temporary folder
     python bench/breakdown.py --database URL      # emptied and seeded here (PostgreSQL: made anew)
-    python bench/breakdown.py --profile           # also cProfile's top functions of the page
+    python bench/breakdown.py --profile           # also the page's own time per package (cProfile)
 
 perf.py gives the throughput ratios under gunicorn; this says which part of the stack a page's
-time is spent in. Each figure is the best of three batches, in milliseconds per request.
+time is spent in. Milliseconds per request: whole requests the best of three batches, parts
+the median of single timings.
 """
 from __future__ import annotations
 
@@ -51,6 +53,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     os.environ["DATABASE_URL"] = database
 
     import baseline_app
+    import floor_app
     from flask import template_rendered
     from flask_wtf.csrf import generate_csrf
     from werkzeug.test import EnvironBuilder
@@ -60,7 +63,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     from tutor.practice import rows
 
     bare = baseline_app.create()
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database, "SECRET_KEY": "bench-secret"})
+    app = floor_app.add_floor(create_app({"SQLALCHEMY_DATABASE_URI": database, "SECRET_KEY": "bench-secret"}))
     client = app.test_client()
     client.environ_base["HTTP_USER_AGENT"] = perf.USER_AGENT
     page = client.get("/auth/login").get_data(as_text=True)
@@ -125,12 +128,18 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         generate_csrf()
         render_ms = best_ms(lambda: template.render(context), args.requests)
 
+    def push_and_pop() -> None:
+        context = app.request_context(dict(env))
+        context.push()
+        context.pop()
+
     n = args.requests
     figures: dict[str, float] = {
         "bare: short string": best_ms(request(bare, "/plain", False), n),
         "bare: template, 20 items": best_ms(request(bare, "/template", False), n),
+        "signed-in route, bare template (the floor)": best_ms(request(app, "/bench/floor"), n),
         "question page, whole": best_ms(request(app, question), n),
-        "request context pushed and popped (cookie read)": best_ms(lambda: app.request_context(dict(env)).__enter__().pop(), n),
+        "request context pushed and popped (cookie read)": best_ms(push_and_pop, n),
     }
     for hook in hooks:
         figures[f"before_request: {getattr(hook, '__name__', repr(hook))}"] = after_hooks(hook, hook)
@@ -141,7 +150,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     figures["teardown with the database connection open"] = teardown_ms()
     # Approximate: the parts were timed one at a time, and the two context figures overlap a little.
     figures["the rest: routing, view code, response"] = figures["question page, whole"] - sum(
-        ms for name, ms in figures.items() if not name.startswith(("bare", "question page")))
+        ms for name, ms in figures.items() if not name.startswith(("bare", "signed-in route", "question page")))
 
     width = max(map(len, figures))
     for name, ms in figures.items():
@@ -167,7 +176,8 @@ def own_time_by_package(stats: pstats.Stats) -> dict[str, float]:
     """Each function's own time (not its callees'), summed per installed package; the app's
     templates and code count as "tutor (templates)" and "tutor"."""
     totals: dict[str, float] = {}
-    for (filename, _line, function), (_calls, _primitive, own, _cumulative, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+    entries = stats.stats.items()  # type: ignore[attr-defined]
+    for (filename, _line, function), (_calls, _primitive, own, _cumulative, _callers) in entries:
         if "site-packages/" in filename:
             package = filename.split("site-packages/")[1].split("/")[0].removesuffix(".py")
         elif "/templates/" in filename:

@@ -19,7 +19,7 @@ def test_perf_suite_runs_end_to_end(tmp_path: Path) -> None:
     results = perf.main(["--quick", "--no-postgres", "--out", str(out)])
     saved = json.loads(out.read_text(encoding="utf-8"))
     scenarios = {row["scenario"] for row in saved["http"]}
-    assert {"bare: insert + commit", "question page (logged in)",
+    assert {"bare: insert + commit", "signed-in route, bare template (the floor)", "question page (logged in)",
             "answer a question (graded, stored, redirect)", "instructor: item analysis"} <= scenarios
     assert all(row["rps"] > 0 for row in results["http"] if "rps" in row)
     assert all(row.get("errors", 0) == 0 for row in results["http"])
@@ -34,6 +34,9 @@ def test_breakdown_times_every_part_of_the_question_page(tmp_path: Path) -> None
     figures = breakdown.main(["--requests", "20", "--database", f"sqlite:///{tmp_path / 'breakdown.sqlite'}"])
     hooks = [name for name in figures if name.startswith("before_request: ")]
     assert {"before_request: choose_transaction", "before_request: absolute_lifetime"} <= set(hooks)
-    parts = [ms for name, ms in figures.items() if not name.startswith(("bare", "question page", "the rest"))]
+    parts = [ms for name, ms in figures.items()
+             if not name.startswith(("bare", "signed-in route", "question page", "the rest"))]
     assert all(ms > 0 for ms in parts)
     assert figures["question page, whole"] > max(parts), "the whole page costs more than any one of its parts"
+    assert figures["bare: template, 20 items"] < figures["signed-in route, bare template (the floor)"] \
+        < figures["question page, whole"]
