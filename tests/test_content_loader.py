@@ -80,6 +80,24 @@ def test_good_file_loads(tmp_path: Path) -> None:
     assert q.options == ("人员走访", "邮件调查") and q.answer == "B"
 
 
+def test_values_every_question_repeats_are_held_once() -> None:
+    """A big bank is held by every worker: a knowledge point or question type written on many
+    questions is one string in memory, not one per question; the question's own text is not."""
+    course = load(CONTENT).course("chapter8")
+    by_point: dict[str, list] = {}
+    for q in course.questions:
+        by_point.setdefault(q.knowledge_point, []).append(q)
+    shared = [qs for qs in by_point.values() if len(qs) > 1]
+    assert shared
+    for questions in shared:
+        assert all(q.knowledge_point is questions[0].knowledge_point for q in questions)
+        assert all(q.type is questions[0].type for q in questions if q.type == questions[0].type)
+    doc = yamlstrict.parse("- {stem: 相同的题干, topic: survey}\n- {stem: 相同的题干, topic: survey}\n".encode())
+    first, second = doc.value
+    assert first["topic"] is second["topic"] and first["stem"] == second["stem"]
+    assert first["stem"] is not second["stem"]
+
+
 def test_yaml_11_words_stay_text() -> None:
     doc = yamlstrict.parse("a: NO\nb: yes\nc: 1.10\nd: 2024-01-01\ne: on\nf: true\ng: 12\nh: ~\n".encode())
     assert doc.problems == []

@@ -15,10 +15,10 @@ import yaml
 from yaml.resolver import BaseResolver
 
 MAX_FILE_BYTES = 1 << 20
+MAX_DEPTH = 40
 # Fields whose few values recur in every item of a bank (a 10,000-question bank is held by
 # every worker): one shared string each instead of one per item.
 _SHARED_VALUES = frozenset({"type", "knowledge_point", "section", "topic", "tags"})
-MAX_DEPTH = 40
 
 try:
     from yaml._yaml import CParser as _Parser
