@@ -46,6 +46,30 @@ def test_answer_is_graded_on_the_server_and_stored(app, client) -> None:
         assert attempt.response == question_type(q).correct_response(q) or q.type == "short"
 
 
+def test_keyboard_hint_names_only_keys_that_work_for_the_question(app, client) -> None:
+    """Number keys pick options, so only choice questions mention them; Enter submits a choice
+    or fill-in form, but not from a text area or a list, so those pages name no keys."""
+    register(client)
+    seen: set[str] = set()
+    for _ in range(30):
+        set_id = start_set(client, "all", "")
+        for _ in range(10):
+            page, _delivery, q, response = show_and_answer(app, client, set_id)
+            hint = re.search(r'<p class="muted small keyhint">([^<]*)</p>', page)
+            if q.type in ("single", "multiple", "truefalse"):
+                assert hint and "数字键" in hint.group(1), q.id
+                seen.add("choice")
+            elif q.type == "fill":
+                assert hint and hint.group(1) == "键盘：回车提交。", q.id
+                seen.add("fill")
+            else:
+                assert hint is None, q.id
+                seen.add("other")
+        if seen == {"choice", "fill", "other"}:
+            return
+    raise AssertionError(f"the bank's random sets showed only {seen}")
+
+
 def test_wrong_answer_shows_the_key_and_explanation(app, client) -> None:
     register(client)
     set_id = start_set(client, "topic", "churn")
