@@ -50,6 +50,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     args = parser.parse_args(argv)
     database = args.database or f"sqlite:///{Path(tempfile.mkdtemp(prefix='tutor-breakdown-')) / 'small.sqlite'}"
     info = perf.build(database, students=20, answers=50, exams=2, bench_sets=300)
+    set_id = 300    # the benchmark student's last practice set, none of it answered
     os.environ["DATABASE_URL"] = database
 
     import baseline_app
@@ -71,9 +72,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     client.post("/auth/login", data={"csrf_token": token, "username": info["bench_user"],
                                      "password": seeding.PASSWORD})
     client.get("/")      # the session as a browser holds it after its first page
-    name = app.config["SESSION_COOKIE_NAME"]
-    cookie = f"{name}={client.get_cookie(name).value}"
-    set_id = 300
+    cookie_name = app.config["SESSION_COOKIE_NAME"]
+    cookie = f"{cookie_name}={client.get_cookie(cookie_name).value}"
     question = f"/practice/{set_id}"
 
     def environ(path: str, signed_in: bool = True) -> dict[str, Any]:
