@@ -12,12 +12,12 @@ from werkzeug.wrappers import Response
 
 from tutor import learning
 from tutor.content.course import Course
-from tutor.exam.paper import draw, score_paper
+from tutor.exam.paper import StoredItem, draw, score_paper, stored_result
 from tutor.extensions import db
-from tutor.models import ExamAnswer, ExamPaper
+from tutor.models import Attempt, ExamAnswer, ExamPaper
 from tutor.practice.forms import InvalidAnswer, TamperedAnswer, parse_answer
 from tutor.questions import question_type
-from tutor.web import catalog, course_or_404, now, writes_database
+from tutor.web import catalog, course_or_404, now, strict_int, writes_database
 
 bp = Blueprint("exam", __name__, url_prefix="/exams")
 _rng = random.SystemRandom()
@@ -27,9 +27,15 @@ def _grace() -> timedelta:
     return timedelta(seconds=float(current_app.config["TUTOR_EXAM_GRACE_SECONDS"]))
 
 
-def _own_paper(paper_id: int, read_only: bool = False) -> tuple[ExamPaper, Course]:
-    """The paper, if it is the student's own; instructors may also read (never answer) any paper."""
-    paper = db.session.get(ExamPaper, paper_id)
+def _own_paper(paper_id: int, read_only: bool = False, answering: bool = False) -> tuple[ExamPaper, Course]:
+    """The paper, if it is the student's own; instructors may also read (never answer) any paper.
+
+    `answering` reads it FOR SHARE: the hand-in's UPDATE then waits until this answer is
+    committed (and grades it), and an answer arriving after the hand-in waits for it and sees
+    the paper closed. Answers to one paper do not wait for each other. SQLite has no row locks
+    and needs none: a POST holds its write lock from the start (BEGIN IMMEDIATE)."""
+    query = select(ExamPaper).where(ExamPaper.id == paper_id).execution_options(populate_existing=True)
+    paper = db.session.scalar(query.with_for_update(read=True) if answering else query)
     if paper is None or (paper.user_id != current_user.id and not (read_only and current_user.is_instructor)):
         abort(404)
     course = catalog().course(paper.course_id)
@@ -86,8 +92,7 @@ def item(paper_id: int) -> Response | str:
     paper, course = _own_paper(paper_id)
     if paper.submitted_at is not None or _expired(paper):
         return redirect(url_for("exam.result", paper_id=paper_id))
-    arg = request.args.get("i", "0")
-    index = int(arg) if arg.isdigit() and int(arg) < len(paper.items) else 0
+    index = strict_int(request.args.get("i"), len(paper.items) - 1) or 0
     entry = paper.items[index]
     q = course.by_id.get(entry["question_id"])
     answers = _answers(paper)
@@ -101,15 +106,16 @@ def item(paper_id: int) -> Response | str:
 @bp.route("/<int:paper_id>/answer", methods=["POST"])
 @login_required
 def answer(paper_id: int) -> Response:
-    paper, course = _own_paper(paper_id)
+    paper, course = _own_paper(paper_id, answering=True)
     if paper.submitted_at is None and _expired(paper):
+        db.session.rollback()   # let go of the shared lock: grading takes the row's own
         _finish(paper, course)
     if paper.submitted_at is not None:   # finished, or its time is up: nothing more is taken
+        db.session.rollback()
         return render_template("exam/closed.html", paper=paper), 409
-    raw_index = request.form.get("item", "")
-    if not raw_index.isdigit() or int(raw_index) >= len(paper.items):
+    index = strict_int(request.form.get("item"), len(paper.items) - 1)
+    if index is None:
         abort(400)
-    index = int(raw_index)
     entry = paper.items[index]
     q = course.by_id.get(entry["question_id"])
     form = request.form.to_dict(flat=False)
@@ -138,8 +144,8 @@ def answer(paper_id: int) -> Response:
         return redirect(url_for("exam.confirm", paper_id=paper_id))
     if go == "prev":
         target = max(index - 1, 0)
-    elif go.isdigit() and int(go) < len(paper.items):
-        target = int(go)
+    elif (chosen := strict_int(go, len(paper.items) - 1)) is not None:
+        target = chosen
     else:
         target = index + 1
         if target >= len(paper.items):
@@ -172,7 +178,10 @@ def _finish(paper: ExamPaper, course: Course) -> None:
     if claimed.rowcount != 1:
         db.session.rollback()
         return
-    responses = {a.item_index: a.response for a in paper.answers}
+    # Read after the claim, in a statement of its own: on PostgreSQL the UPDATE above waited for
+    # the answers in flight (they hold the paper FOR SHARE), and this sees them committed.
+    responses = dict(db.session.execute(select(ExamAnswer.item_index, ExamAnswer.response)
+                                        .where(ExamAnswer.paper_id == paper.id)).all())
     result = score_paper(course, paper.items, responses, course.grading)
     seconds = (moment - paper.started_at).total_seconds() / max(len(paper.items), 1)
     for item_result in result.items:
@@ -198,6 +207,10 @@ def result(paper_id: int) -> Response | str:
                 return redirect(url_for("progress.student", user_id=paper.user_id))
             return redirect(url_for("exam.item", paper_id=paper_id))
         _finish(paper, course)
-    responses = {a.item_index: a.response for a in paper.answers}
-    scored = score_paper(course, paper.items, responses, course.grading)
+    # Everything on the page is built from the per-item scores stored when it was graded.
+    stored = {row.item_index: StoredItem(row.response, row.correct, row.score, row.max_score)
+              for row in db.session.execute(select(Attempt.item_index, Attempt.response, Attempt.correct,
+                                                   Attempt.score, Attempt.max_score)
+                                            .where(Attempt.paper_id == paper.id))}
+    scored = stored_result(course, paper.items, stored, course.grading)
     return render_template("exam/result.html", course=course, paper=paper, scored=scored)

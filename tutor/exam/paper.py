@@ -60,10 +60,9 @@ class PaperResult:
 
 def score_paper(course: Course, items: list[dict[str, Any]], responses: dict[int, Any],
                 settings: GradingSettings) -> PaperResult:
-    """Each item earns its points times the fraction its grader gives; unanswered earns nothing."""
-    results: list[ItemResult] = []
-    by_type: dict[str, Tally] = {}
-    by_kp: dict[str, Tally] = {}
+    """Grade a paper at its hand-in: each item earns its points times the fraction its grader
+    gives; unanswered earns nothing."""
+    graded = []
     for index, item in enumerate(items):
         q = course.by_id.get(item["question_id"])
         response = responses.get(index)
@@ -73,6 +72,42 @@ def score_paper(course: Course, items: list[dict[str, Any]], responses: dict[int
             result = Grade(False, 0.0, grade(q, None, settings).max_score)
         else:
             result = grade(q, response, settings)
+        graded.append((q, response, result))
+    return _tally(items, graded)
+
+
+@dataclass(frozen=True)
+class StoredItem:
+    """An item's answer and score as stored when its paper was graded."""
+
+    response: Any
+    correct: bool
+    score: float
+    max_score: float
+
+
+def stored_result(course: Course, items: list[dict[str, Any]], stored: dict[int, StoredItem],
+                  settings: GradingSettings) -> PaperResult:
+    """A graded paper's result from the scores stored at its hand-in, so that the total and every
+    table add up the same numbers, whatever has been saved or edited since. The grader is run
+    again only for the per-part marks the review shows (which blanks, which pairs)."""
+    graded = []
+    for index, item in enumerate(items):
+        q = course.by_id.get(item["question_id"])
+        kept = stored.get(index)
+        if kept is None:    # the question had left the bank when the paper was graded
+            graded.append((q, None, Grade(False, 0.0, 1.0)))
+            continue
+        parts = grade(q, kept.response, settings).parts if q is not None and kept.response is not None else ()
+        graded.append((q, kept.response, Grade(kept.correct, kept.score, kept.max_score, parts)))
+    return _tally(items, graded)
+
+
+def _tally(items: list[dict[str, Any]], graded: list[tuple[Any, Any, Grade]]) -> PaperResult:
+    results: list[ItemResult] = []
+    by_type: dict[str, Tally] = {}
+    by_kp: dict[str, Tally] = {}
+    for index, (item, (q, response, result)) in enumerate(zip(items, graded)):
         points = item["points"] * result.fraction
         results.append(ItemResult(index, q, item, response, result, points))
         for key, table in ((item["type"], by_type), (q.knowledge_point if q else None, by_kp)):

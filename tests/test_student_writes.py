@@ -1,0 +1,99 @@
+"""What a student can write, and how an attacker could abuse it: answers racing a mock exam's
+hand-in, write quotas, keys shown during an open exam, and spreadsheet formulas in CSV exports."""
+from __future__ import annotations
+
+import re
+import threading
+import time
+
+from sqlalchemy import select
+
+from tutor.extensions import db
+from tutor.models import Attempt, ExamAnswer, ExamPaper
+
+from conftest import answer_form, login, register
+from test_exam import course, paper_of, start_exam
+
+
+# --- item 7: answers racing the hand-in -----------------------------------------------------
+
+def _headline_and_tables(page: str) -> tuple[float, float, float]:
+    """The result page's total, the sum of its per-type table and of its per-item scores."""
+    headline = float(re.search(r'class="bignum[^"]*">([\d.]+) <small>', page).group(1))
+    per_type = page.split("各题型得分")[1].split("各知识点")[0]
+    type_sum = sum(float(m) for m in re.findall(r'<td class="num">([\d.]+) / \d+</td></tr>', per_type))
+    item_sum = sum(float(m) for m in re.findall(r"· 得 ([\d.]+) / \d+(?:\.\d+)? 分", page))
+    return headline, type_sum, item_sum
+
+
+def test_answers_racing_the_hand_in_are_either_counted_or_refused(app, clock) -> None:
+    """Students answering from several tabs while another tab hands the paper in: every answer
+    acknowledged (302) is in the graded result, every other one got 409 and was not stored."""
+    for round_ in range(3):
+        owner = app.test_client()
+        register(owner, f"racer{round_}")
+        paper_id = start_exam(owner)
+        paper = paper_of(app, paper_id)
+        forms = [{"item": i, **answer_form(course(app).by_id[item["question_id"]], item["layout"])}
+                 for i, item in enumerate(paper.items)]
+        tabs = [owner] + [app.test_client() for _ in range(3)]
+        for tab in tabs[1:]:
+            login(tab, f"racer{round_}")
+        statuses: dict[int, int] = {}
+        go = threading.Barrier(len(tabs) + 1)
+
+        def answer(tab, indexes) -> None:
+            go.wait()
+            for index in indexes:
+                statuses[index] = tab.post(f"/exams/{paper_id}/answer", data=forms[index]).status_code
+
+        def hand_in() -> None:
+            go.wait()
+            while len(statuses) < 6:          # hand in while answers are in flight
+                time.sleep(0.001)
+            assert tabs[0].post(f"/exams/{paper_id}/submit").status_code == 302
+
+        threads = [threading.Thread(target=answer, args=(tab, range(n, len(forms), len(tabs))))
+                   for n, tab in enumerate(tabs)] + [threading.Thread(target=hand_in)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+        acknowledged = {i for i, status in statuses.items() if status == 302}
+        refused = {i for i, status in statuses.items() if status == 409}
+        assert acknowledged | refused == set(range(len(forms))), statuses
+        with app.app_context():
+            stored = set(db.session.scalars(select(ExamAnswer.item_index).where(ExamAnswer.paper_id == paper_id)))
+            counted = set(db.session.scalars(select(Attempt.item_index).where(
+                Attempt.paper_id == paper_id, Attempt.correct.is_(True))))
+            score = db.session.get(ExamPaper, paper_id).score
+        assert counted == acknowledged, f"acknowledged but not counted: {sorted(acknowledged - counted)}"
+        assert stored == acknowledged, f"stored after a 409: {sorted(stored - acknowledged)}"
+        assert refused, "the hand-in came after every answer: nothing raced it"
+        assert score == sum(paper.items[i]["points"] for i in acknowledged)
+        headline, type_sum, item_sum = _headline_and_tables(
+            owner.get(f"/exams/{paper_id}/result").get_data(as_text=True))
+        assert headline == round(type_sum, 1) == round(item_sum, 1) == score
+
+
+def test_result_page_adds_up_the_scores_stored_at_the_hand_in(app, client, clock) -> None:
+    """An answer row written after grading (as the race above once let through) changes nothing
+    on the result page: the total, the tables and the items all come from the stored scores."""
+    register(client)
+    paper_id = start_exam(client)
+    paper = paper_of(app, paper_id)
+    from test_exam import save
+    assert save(client, app, paper_id, 0).status_code == 302
+    client.post(f"/exams/{paper_id}/submit")
+    item = paper.items[1]
+    late = answer_form(course(app).by_id[item["question_id"]], item["layout"])
+    from tutor.practice.forms import parse_answer
+    with app.app_context():
+        db.session.add(ExamAnswer(paper_id=paper_id, item_index=1,
+                                  response=parse_answer(course(app).by_id[item["question_id"]], late,
+                                                        item["layout"])))
+        db.session.commit()
+    page = client.get(f"/exams/{paper_id}/result").get_data(as_text=True)
+    headline, type_sum, item_sum = _headline_and_tables(page)
+    assert headline == type_sum == item_sum == paper.items[0]["points"]
