@@ -27,7 +27,7 @@ def check(directory: Path | None) -> None:
     if catalog.errors:
         for error in catalog.errors:
             click.echo(str(error))
-        click.echo(f"\n{len(catalog.errors)} 个错误，涉及 {len({e.file for e in catalog.errors})} 个文件", err=True)
+        click.echo(f"\n{catalog.problem_count} 个错误，涉及 {catalog.files_with_errors} 个文件", err=True)
         raise SystemExit(1)
     click.echo(summary(catalog))
 

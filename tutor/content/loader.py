@@ -14,19 +14,25 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from pydantic import BaseModel, ValidationError
 
 from tutor.content import yamlstrict
 from tutor.content.course import Course, QuestionSource
-from tutor.content.messages import pydantic_message
+from tutor.content.messages import clip, pydantic_message
 from tutor.content.model import Lesson, Manifest, QuestionFileHeader
 from tutor.questions import REGISTRY, QuestionBase
 
 MANIFEST = "course.yaml"
 FOLDERS = ("lessons", "questions")
 SUFFIXES = (".yaml", ".yml")
+# A broken file can hold 100,000 errors (one per bad key); past this many per file only a count
+# is kept, logged and shown, so a reload writes a few lines and the 内容 page stays small.
+MAX_ERRORS_PER_FILE = 50
+# A key or a value quoted in an error can be a whole megabyte of text.
+MAX_PATH_CHARS = 120
+MAX_MESSAGE_CHARS = 300
 
 
 @dataclass(frozen=True, order=True)
@@ -36,9 +42,39 @@ class ContentError:
     column: int
     path: str
     message: str
+    hidden: int = 0     # when > 0 this is no error but the count of the file's errors not listed
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "path", clip(self.path, MAX_PATH_CHARS))
+        object.__setattr__(self, "message", clip(self.message, MAX_MESSAGE_CHARS))
+
+    @classmethod
+    def unlisted(cls, file: str, count: int) -> ContentError:
+        return cls(file, 0, 0, "", f"…另有 {count} 个问题未列出（每个文件只列出前 {MAX_ERRORS_PER_FILE} 个）", count)
 
     def __str__(self) -> str:
+        if self.hidden:
+            return f"{self.file}: {self.message}"
         return f"{self.file}:{self.line}:{self.column}: {self.path or '(文件)'}: {self.message}"
+
+
+def cap_per_file(errors: Iterable[ContentError], limit: int = MAX_ERRORS_PER_FILE) -> list[ContentError]:
+    """Each file's first `limit` errors in order, then one line counting the rest of them."""
+    listed: dict[str, list[ContentError]] = {}
+    unlisted: Counter[str] = Counter()
+    for error in errors:
+        if error.hidden:
+            unlisted[error.file] += error.hidden
+        else:
+            listed.setdefault(error.file, []).append(error)
+    capped: list[ContentError] = []
+    for file in sorted(listed.keys() | unlisted.keys()):
+        found = sorted(listed.get(file, ()))
+        capped.extend(found[:limit])
+        rest = unlisted[file] + max(0, len(found) - limit)
+        if rest:
+            capped.append(ContentError.unlisted(file, rest))
+    return capped
 
 
 def format_path(path: tuple[str | int, ...]) -> str:
@@ -85,6 +121,13 @@ def _clean_loc(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
 
 
 def parse_file(path: Path, display: str, kind: str) -> ParsedFile:
+    parsed = _parse_file(path, display, kind)
+    if len(parsed.errors) > MAX_ERRORS_PER_FILE:
+        parsed.errors = cap_per_file(parsed.errors)   # the parse is cached: keep it small too
+    return parsed
+
+
+def _parse_file(path: Path, display: str, kind: str) -> ParsedFile:
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -135,7 +178,7 @@ def _parse_questions(parsed: ParsedFile, value: dict) -> QuestionSet | None:
         kind = REGISTRY.get(item.get("type")) if isinstance(item.get("type"), str) else None
         if kind is None:
             known = "、".join(REGISTRY)
-            parsed.errors.append(parsed.error(base + ("type",), f"未知题型 {item.get('type')!r}，可用题型：{known}"))
+            parsed.errors.append(parsed.error(base + ("type",), f"未知题型 {clip(repr(item.get('type')), 40)}，可用题型：{known}"))
             continue
         question = _validate(parsed, kind.model, item, base)
         if question is None:
@@ -193,6 +236,15 @@ class Catalog:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def problem_count(self) -> int:
+        """Every problem found, the listed ones and those only counted."""
+        return sum(error.hidden or 1 for error in self.errors)
+
+    @property
+    def files_with_errors(self) -> int:
+        return len({error.file for error in self.errors})
 
     def course(self, course_id: str | None = None) -> Course | None:
         if course_id is None:
@@ -267,7 +319,7 @@ class ContentLoader:
                                            f"课程 id {course.id} 与另一个课程重复"))
                 continue
             courses[course.id] = course
-        return Catalog(MappingProxyType(courses), tuple(sorted(errors)),
+        return Catalog(MappingProxyType(courses), tuple(cap_per_file(errors)),
                        tuple(self._display(p) for p, _, _ in files), tuple(stale))
 
     def _parse(self, path: Path, kind: str, sig: Signature | None) -> ParsedFile:

@@ -4,6 +4,12 @@ from __future__ import annotations
 from typing import Any
 
 _QUOTE_HINT = "；如果要写成文本，请加引号，例如 \"{value}\""
+_QUOTED_CHARS = 40     # how much of an author's value an error message repeats
+
+
+def clip(text: str, limit: int) -> str:
+    """At most `limit` characters and a note of the full length: a value can be a megabyte long."""
+    return text if len(text) <= limit else f"{text[:limit]}…（共 {len(text)} 个字符）"
 
 
 def pydantic_message(err: dict[str, Any]) -> str:
@@ -29,8 +35,8 @@ def pydantic_message(err: dict[str, Any]) -> str:
         if ctx.get("pattern") == r"\S":
             return "不能为空"
         if "A-H" in str(ctx.get("pattern")):
-            return f"应为 A 到 H 之间的一个大写字母，而不是 {value!r}"
-        return f"格式不对：只能用小写字母、数字、点、下划线和连字符，且以字母或数字开头（{value!r}）"
+            return f"应为 A 到 H 之间的一个大写字母，而不是 {clip(repr(value), _QUOTED_CHARS)}"
+        return f"格式不对：只能用小写字母、数字、点、下划线和连字符，且以字母或数字开头（{clip(repr(value), _QUOTED_CHARS)}）"
     if kind == "string_too_long":
         return f"太长了，最多 {ctx.get('max_length')} 个字符"
     if kind == "too_short":
@@ -42,7 +48,7 @@ def pydantic_message(err: dict[str, Any]) -> str:
     if kind == "less_than_equal":
         return f"应不大于 {ctx.get('le')}"
     if kind == "union_tag_invalid":
-        return f"未知题型 {ctx.get('tag')!r}，这里可用的题型：{ctx.get('expected_tags')}"
+        return f"未知题型 {clip(repr(ctx.get('tag')), _QUOTED_CHARS)}，这里可用的题型：{ctx.get('expected_tags')}"
     if kind == "union_tag_not_found":
         return "缺少 type（题型）"
     if kind == "literal_error":
@@ -61,7 +67,7 @@ def _describe(value: Any) -> str:
         return "列表"
     if isinstance(value, dict):
         return "映射"
-    return f"文本 {str(value)[:40]!r}"
+    return f"文本 {str(value)[:_QUOTED_CHARS]!r}"
 
 
 def _yaml_text(value: Any) -> str:
