@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from flask import Flask, abort, current_app, g, render_template
 from flask_login import UserMixin, current_user
 from markupsafe import Markup
+from werkzeug.routing import IntegerConverter, ValidationError
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import OperationalError
@@ -35,6 +36,37 @@ def course_or_404(course_id: str) -> Course:
     if course is None:
         abort(404)
     return course
+
+
+# The largest id or count any column holds: INTEGER is 32-bit on PostgreSQL (SQLite's 64-bit
+# integers are wider), so a number past this is one the database could only refuse with an error.
+DB_INT_MAX = 2**31 - 1
+
+
+def strict_int(text: str | None, upper: int = DB_INT_MAX) -> int | None:
+    """A non-negative integer written in ASCII digits, at most `upper`; None for anything else.
+    Every number taken from a form, a query string or a cookie goes through here: `str.isdigit()`
+    accepts `²` (which `int()` refuses) and 5,000 digits (which the database refuses)."""
+    if not text or len(text) > len(str(DB_INT_MAX)) or not text.isascii() or not text.isdigit():
+        return None
+    value = int(text)
+    return value if value <= upper else None
+
+
+class BoundedIntConverter(IntegerConverter):
+    """Flask's `int` URL converter, ASCII digits only and bounded by DB_INT_MAX, so that
+    `/exams/99999999999999999999` is a 404 rather than the database's overflow error."""
+
+    regex = r"[0-9]+"
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", DB_INT_MAX)
+        super().__init__(map, *args, **kwargs)
+
+    def to_python(self, value: str) -> Any:
+        if len(value) > len(str(DB_INT_MAX)):   # int() would read 5,000 digits before refusing
+            raise ValidationError()
+        return super().to_python(value)
 
 
 def now() -> datetime:
@@ -107,9 +139,10 @@ _SIGNED_IN = (select(_users.c.id, _users.c.username, _users.c.role, _users.c.ses
 def load_user(user_id: str) -> SignedInUser | None:
     """The user whose id *and* current session token the cookie carries, if still active."""
     number, _, token = user_id.partition(":")
-    if not number.isdigit() or not token:
+    user_number = strict_int(number)
+    if user_number is None or not token:
         return None
-    row = db.session.connection().execute(_SIGNED_IN, {"id": int(number)}).first()
+    row = db.session.connection().execute(_SIGNED_IN, {"id": user_number}).first()
     if row is None or not secrets.compare_digest(row.session_token, token):
         return None
     return SignedInUser(*row)
@@ -124,6 +157,8 @@ def account() -> User:
 
 
 def init_app(app: Flask) -> None:
+    """Called before the blueprints are registered: their rules take the bounded `int`."""
+    app.url_map.converters["int"] = BoundedIntConverter
     app.extensions.setdefault("tutor_clock", utcnow)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录。"

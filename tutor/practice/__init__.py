@@ -22,7 +22,7 @@ from tutor.practice.sets import MODES, SCOPED_MODES, pick_random, pick_sequentia
 from tutor.progress.stats import last_results
 from tutor.questions import QuestionBase, grade, question_type
 from tutor.transactions import begin_writing
-from tutor.web import catalog, course_or_404, now, writes_after_reading
+from tutor.web import catalog, course_or_404, now, strict_int, writes_after_reading
 
 bp = Blueprint("practice", __name__, url_prefix="/practice")
 
@@ -175,8 +175,7 @@ def _study(practice_set: rows.SetRow, course: Course, live: list[int]) -> str:
     """背题模式: question, answer and explanation together; nothing is scored."""
     if not live:
         abort(404)
-    index = request.args.get("i", "0")
-    number = min(int(index), len(live) - 1) if index.isdigit() else 0
+    number = min(strict_int(request.args.get("i")) or 0, len(live) - 1)
     q = course.by_id[practice_set.question_ids[live[number]]]
     return render_template("practice/study.html", course=course, practice_set=practice_set,
                            set_name=_set_name(course, practice_set), q=q, number=number + 1,
@@ -189,8 +188,7 @@ def _study(practice_set: rows.SetRow, course: Course, live: list[int]) -> str:
 @login_required
 @writes_after_reading
 def answer(set_id: int) -> Response:
-    delivery_field = request.form.get("delivery", "")
-    found = rows.answering(set_id, int(delivery_field) if delivery_field.isdigit() else 0)
+    found = rows.answering(set_id, strict_int(request.form.get("delivery")) or 0)
     if found is None or found.practice_set.user_id != current_user.id:
         abort(404)
     practice_set, delivery = found.practice_set, found.delivery

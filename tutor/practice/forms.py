@@ -13,6 +13,7 @@ from tutor.questions.base import LETTERS
 from tutor.questions.case import SUB_TYPES
 from tutor.questions.matching import choices
 from tutor.questions.short import MAX_ANSWER_CHARS
+from tutor.web import strict_int
 
 Form = Mapping[str, Sequence[str]]
 
@@ -31,9 +32,10 @@ def _one(form: Form, name: str) -> str | None:
 
 
 def _shown_index(value: str, size: int) -> int:
-    if not value.isdigit() or int(value) >= size:
+    index = strict_int(value, size - 1)
+    if index is None:
         raise TamperedAnswer("选项无效")
-    return int(value)
+    return index
 
 
 def _single(q: Any, form: Form, layout: Any, p: str) -> str:
@@ -78,11 +80,12 @@ def _ordering(q: Any, form: Form, layout: Any, p: str) -> list[int]:
         value = _one(form, f"{p}rank-{shown}") or ""
         if not value:
             raise InvalidAnswer("请为每一项选择位置")
-        if not value.isdigit() or not 1 <= int(value) <= n:
+        position = strict_int(value, n)
+        if not position:
             raise TamperedAnswer("位置无效")
-        if int(value) in placed:
+        if position in placed:
             raise InvalidAnswer("每个位置只能用一次")
-        placed[int(value)] = layout[shown]
+        placed[position] = layout[shown]
     return [placed[position] for position in range(1, n + 1)]
 
 
