@@ -113,3 +113,41 @@ def test_any_form_post_to_any_route_is_never_a_5xx(app, world, data) -> None:
     client = world[data.draw(st.sampled_from(["alice", "bob", "teacher", "anonymous"]))]
     response = client.post(url, data=form)
     assert response.status_code < 500, (url, form)
+
+
+# Numbers an attacker can send: `²` passes str.isdigit() but not int(); the others are beyond the
+# database's integer range (PostgreSQL: NumericValueOutOfRange; SQLite: OverflowError) or huge.
+BAD_NUMBERS = ["²", "٣", "9" * 5000, str(2**31), str(2**63), "9" * 20]
+NUMBER_FIELDS = ("i", "item", "go", "delivery", "choice", "rank-0", "match-0", "s0-choice", "position")
+
+
+def test_bad_numbers_in_urls_forms_and_query_strings_are_never_a_5xx(app, world) -> None:
+    from urllib.parse import quote
+
+    from werkzeug.routing import IntegerConverter
+    study = world["alice"].post("/practice/start", data={"course": "chapter8", "mode": "study", "scope": "all"})
+    study_path = study.headers["Location"]
+    for rule, method in routes(app):
+        if rule.endpoint == "auth.logout":
+            continue
+        numeric = [a for a in rule.arguments if isinstance(rule._converters[a], IntegerConverter)]
+        good = rule.build({k: v for k, v in world["values"].items() if k in rule.arguments},
+                          append_unknown=False)[1]
+        for bad in BAD_NUMBERS:
+            urls = [good]
+            for name in numeric:     # the same URL with one of its numbers replaced
+                values = {k: v for k, v in world["values"].items() if k in rule.arguments}
+                values[name] = 7654321
+                urls.append(rule.build(values, append_unknown=False)[1].replace("7654321", quote(bad)))
+            for url in urls:
+                for role in ("alice", "teacher"):
+                    client = world[role]
+                    fields = {name: bad for name in NUMBER_FIELDS}
+                    if method == "POST":
+                        response = client.post(url, data=fields)
+                    else:
+                        response = client.get(url, query_string=fields)
+                    assert response.status_code < 500, (method, url[:80], role, bad[:20])
+        assert world["alice"].get(study_path, query_string={"i": "²"}).status_code == 200
+    for path in ("/exams/99999999999999999999", "/practice/99999999999999999999/0", "/progress/²"):
+        assert world["alice"].get(path).status_code == 404, path
