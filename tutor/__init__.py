@@ -7,7 +7,6 @@ from typing import Any, Mapping
 from pathlib import Path
 
 from flask import Flask, g
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tutor import config, schema, security, transactions
 from tutor.content.store import ContentStore
@@ -26,10 +25,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     config.ensure_secret_key(app)
     config.derived(app.config)
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS",
-                          config.engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
+                          config.engine_options(app.config))
     if int(app.config["TUTOR_PROXY_FIX"]):
-        hops = int(app.config["TUTOR_PROXY_FIX"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+        app.wsgi_app = security.TrustedProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, int(app.config["TUTOR_PROXY_FIX"]), app.config["TUTOR_TRUSTED_PROXIES"])
 
     db.init_app(app)
     login_manager.init_app(app)
@@ -56,5 +55,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     cli.init_app(app)
 
     if app.config["TUTOR_AUTO_MIGRATE"]:
-        schema.upgrade(app)
+        schema.upgrade_at_start(app)
     return app

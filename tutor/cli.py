@@ -12,7 +12,8 @@ from flask.cli import AppGroup
 from tutor import passwords
 from tutor.content.loader import Catalog, load
 from tutor.extensions import db
-from tutor.models import INSTRUCTOR, STUDENT, User
+from tutor.auth import find_user
+from tutor.models import INSTRUCTOR, STUDENT, User, username_key
 from tutor.questions import REGISTRY
 
 content_cli = AppGroup("content", help="Check the YAML course content.")
@@ -62,7 +63,7 @@ def create_user(username: str, instructor: bool, password: str) -> None:
     message = passwords.problem(password, username)
     if message:
         raise click.ClickException(message)
-    if db.session.scalar(db.select(User).where(db.func.lower(User.username) == username.lower())):
+    if db.session.scalar(db.select(User).where(User.username_key == username_key(username))):
         raise click.ClickException(f"用户名 {username} 已存在")
     user = User(username=username, role=INSTRUCTOR if instructor else STUDENT)
     user.set_password(password)
@@ -72,8 +73,11 @@ def create_user(username: str, instructor: bool, password: str) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from tutor.backup import backup_command, restore_command
     app.cli.add_command(content_cli)
     app.cli.add_command(user_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 @user_cli.command("disable")
@@ -91,7 +95,7 @@ def enable_user(username: str) -> None:
 
 
 def _set_active(username: str, active: bool) -> None:
-    user = db.session.scalar(db.select(User).where(db.func.lower(User.username) == username.lower()))
+    user = find_user(username)
     if user is None:
         raise click.ClickException(f"没有用户 {username}")
     user.active = active
@@ -109,7 +113,7 @@ def export_user(username: str, out) -> None:
 
     from tutor.models import (Attempt, ExamAnswer, ExamPaper, Favourite, NotebookEntry, PracticeSet,
                               ReviewCard)
-    user = db.session.scalar(db.select(User).where(db.func.lower(User.username) == username.lower()))
+    user = find_user(username)
     if user is None:
         raise click.ClickException(f"没有用户 {username}")
 

@@ -21,17 +21,25 @@ def defaults(app: Flask) -> dict[str, Any]:
         "TUTOR_PRACTICE_SET_SIZE": 10,
         "TUTOR_TIMEZONE": "Asia/Shanghai",   # what "today" means for reviews due
         "TUTOR_EXAM_GRACE_SECONDS": 30,
-        "TUTOR_REPORT_CACHE_SECONDS": 60,    # class reports are reused this long (pages say when made)      # answers this late after a deadline still count
+        "TUTOR_REPORT_CACHE_SECONDS": 60,    # class reports are reused this long (pages say when made)
         "TUTOR_AUTO_MIGRATE": True,          # apply database migrations at start-up
+        # PostgreSQL: how long a page waits for an unreachable or silent database before its 503
+        "TUTOR_DB_CONNECT_TIMEOUT": 3,       # seconds to open a connection
+        "TUTOR_DB_NETWORK_TIMEOUT": 3,       # seconds unacknowledged data may wait (tcp_user_timeout)
+        "TUTOR_DB_STATEMENT_TIMEOUT": 30,    # seconds one statement may run on the server
         "TUTOR_HTTPS": False,                # served over HTTPS: Secure cookies and HSTS
         "TUTOR_PROXY_FIX": 0,                # proxies in front whose X-Forwarded-* to trust
+        "TUTOR_TRUSTED_PROXIES": "127.0.0.1,::1",   # addresses those headers are believed from
         "TUTOR_SESSION_IDLE_MINUTES": 120,
         "TUTOR_SESSION_ABSOLUTE_HOURS": 12,
         "TUTOR_REMEMBER_DAYS": 7,
         "TUTOR_MAX_REQUEST_BYTES": 1_000_000,
         "TUTOR_RATELIMIT_STORAGE_URI": "memory://",   # redis://host:6379 to share across workers
-        "TUTOR_LOGIN_LIMIT_IP": "10 per minute;100 per hour",
-        "TUTOR_LOGIN_LIMIT_USER": "5 per minute;30 per hour",
+        # Failed log-ins only (a right password is never counted): per address, per username
+        # from one address, and a looser ceiling per username from all addresses together.
+        "TUTOR_LOGIN_LIMIT_IP": "20 per minute;200 per hour",
+        "TUTOR_LOGIN_LIMIT_USER_ADDRESS": "5 per minute;20 per hour",
+        "TUTOR_LOGIN_LIMIT_USER": "100 per hour",
         "TUTOR_REGISTER_LIMIT": "10 per hour",
         "WTF_CSRF_TIME_LIMIT": None,   # the token lives as long as the session
     }
@@ -49,7 +57,14 @@ def derived(config: dict[str, Any]) -> None:
         "MAX_CONTENT_LENGTH": int(config["TUTOR_MAX_REQUEST_BYTES"]),
         "RATELIMIT_STORAGE_URI": config["TUTOR_RATELIMIT_STORAGE_URI"],
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Redis unreachable: count in this worker's memory (with a logged warning) and go back to
+        # Redis when it answers again, rather than refusing every log-in and sign-up with a 500.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
     })
+    if str(config["TUTOR_RATELIMIT_STORAGE_URI"]).startswith(("redis://", "rediss://")):
+        # a stalled Redis must not hang the log-in page either
+        config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_timeout": 1, "socket_connect_timeout": 1})
 
 
 def from_environment(config: dict[str, Any], environ: Mapping[str, str]) -> None:
@@ -97,7 +112,23 @@ def ensure_secret_key(app: Flask) -> None:
     app.config["SECRET_KEY"] = path.read_text().strip()
 
 
-def engine_options(uri: str) -> dict[str, Any]:
-    if uri.startswith("sqlite"):
+def engine_options(config: Mapping[str, Any]) -> dict[str, Any]:
+    """SQLite waits its busy timeout for the write lock. PostgreSQL gives up on a database that
+    refuses, or that silently drops packets, within seconds, so that a page answers 503 (and a
+    worker stays free) instead of hanging until gunicorn kills it."""
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return {"connect_args": {"timeout": 30}}
-    return {"pool_pre_ping": True}
+    network = float(config["TUTOR_DB_NETWORK_TIMEOUT"])
+    return {
+        "pool_pre_ping": True,
+        "pool_timeout": network + float(config["TUTOR_DB_CONNECT_TIMEOUT"]),
+        "connect_args": {
+            "connect_timeout": max(1, round(float(config["TUTOR_DB_CONNECT_TIMEOUT"]))),
+            # Sent data unacknowledged this long ends the connection: a database behind a dead
+            # link fails the next statement instead of blocking it for the kernel's 15 minutes.
+            "tcp_user_timeout": round(network * 1000),
+            "keepalives": 1, "keepalives_idle": max(1, round(network)), "keepalives_interval": 1,
+            "keepalives_count": 3,
+            "options": f"-c statement_timeout={round(float(config['TUTOR_DB_STATEMENT_TIMEOUT']) * 1000)}",
+        },
+    }

@@ -6,8 +6,9 @@ from typing import Any
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 import secrets
+import unicodedata
 
 from tutor import passwords
 from tutor.extensions import db
@@ -20,6 +21,11 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def username_key(username: str) -> str:
+    """What makes two usernames the same account: `Twin`, `TWIN` and full-width `ＴＷＩＮ` are one."""
+    return unicodedata.normalize("NFKC", username.strip()).lower()
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
@@ -29,6 +35,8 @@ class User(UserMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
+    # username_key(username), unique: case twins cannot be registered, even at the same instant.
+    username_key: Mapped[str] = mapped_column(String(80), unique=True)
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[str] = mapped_column(String(16), default=STUDENT)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -36,6 +44,11 @@ class User(UserMixin, db.Model):
     # Part of the id kept in session and remember cookies: rotating it (logout, password
     # change) makes every copy of an old cookie worthless.
     session_token: Mapped[str] = mapped_column(String(64), default=new_token)
+
+    @validates("username")
+    def _keep_key(self, _field: str, username: str) -> str:
+        self.username_key = username_key(username)
+        return username
 
     def set_password(self, password: str) -> None:
         self.password_hash = passwords.hash_password(password)

@@ -1,6 +1,9 @@
 """Password rules and hashing, at or above OWASP ASVS 5.0 appendix C."""
 from __future__ import annotations
 
+import secrets
+from functools import lru_cache
+
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
@@ -29,6 +32,17 @@ def hash_password(password: str) -> str:
 
 def verify(password_hash: str, password: str) -> bool:
     return check_password_hash(password_hash, password)
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return hash_password(secrets.token_urlsafe(16))
+
+
+def verify_nothing(password: str) -> None:
+    """Spend what verifying a real hash costs, for a name with no account: the log-in's timing
+    then does not tell which usernames exist."""
+    verify(_dummy_hash(), password)
 
 
 def needs_rehash(password_hash: str) -> bool:

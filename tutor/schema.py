@@ -1,7 +1,10 @@
 """Bringing the database schema up to date at start-up, with Alembic (via Flask-Migrate).
 
-Workers start together under gunicorn: on PostgreSQL an advisory lock, on SQLite a lock file
-next to the database, lets one of them migrate while the others wait.
+Under gunicorn, `gunicorn.conf.py` migrates once in the master before any worker starts, and
+the workers skip it: a worker restarted while the database is away must still boot. Where
+several processes do migrate at once (`flask run`, or gunicorn started from elsewhere), an
+advisory lock on PostgreSQL, or a lock file next to the SQLite database, lets one of them
+migrate while the others wait.
 """
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from flask import Flask
 from flask_migrate import stamp
 from flask_migrate import upgrade as alembic_upgrade
 from sqlalchemy import inspect, text
+from sqlalchemy.exc import OperationalError
 
 from tutor.extensions import db
 
@@ -42,6 +46,21 @@ def _lock(app: Flask) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def upgrade_at_start(app: Flask) -> bool:
+    """Migrate, or, when the database cannot be reached, log it and go on: pages answer 503
+    until it is back, instead of the process failing to start. True if migrated."""
+    try:
+        upgrade(app)
+    except OperationalError as error:
+        with app.app_context():
+            db.engine.dispose()
+        app.logger.error("database unavailable at start-up, migrations not applied "
+                         "(run `flask --app tutor db upgrade` once it is back): %s",
+                         str(getattr(error, "orig", error)).strip()[:300])
+        return False
+    return True
 
 
 def upgrade(app: Flask, revision: str = "head") -> None:

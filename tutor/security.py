@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user, user_logged_in, user_loaded_from_cookie
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 log = logging.getLogger("tutor.security")
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
@@ -30,6 +31,23 @@ def event(name: str, **fields: Any) -> None:
     details = " ".join(f"{key}={clean(value)}" for key, value in fields.items())
     log.warning("security %s user=%s ip=%s path=%s %s", name, user, clean(request.remote_addr),
                 clean(request.path), details)
+
+
+class TrustedProxyFix:
+    """Werkzeug's ProxyFix, for requests that come from a trusted proxy only. A client that
+    reaches the app's port directly and sends its own X-Forwarded-For keeps its real address,
+    and with it the per-address log-in limits."""
+
+    def __init__(self, app: Any, hops: int, trusted: str | list[str]) -> None:
+        self.direct = app
+        self.through_proxy = ProxyFix(app, x_for=hops, x_proto=hops, x_host=hops)
+        items = trusted.split(",") if isinstance(trusted, str) else trusted
+        self.trusted = frozenset(item.strip() for item in items if item.strip())
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get("REMOTE_ADDR") in self.trusted:
+            return self.through_proxy(environ, start_response)
+        return self.direct(environ, start_response)
 
 
 def init_app(app: Flask) -> None:

@@ -1,6 +1,7 @@
 """Glue shared by the blueprints: the current course, access rules, template helpers."""
 from __future__ import annotations
 
+import calendar
 import secrets
 from datetime import datetime
 from functools import wraps
@@ -67,6 +68,20 @@ class BoundedIntConverter(IntegerConverter):
         if len(value) > len(str(DB_INT_MAX)):   # int() would read 5,000 digits before refusing
             raise ValidationError()
         return super().to_python(value)
+
+
+SIGNED_IN_AT_MAX = 10**10 - 1     # epoch seconds: ten digits last until the year 2286
+
+
+def epoch_seconds(moment: datetime) -> int:
+    """Seconds since 1970 of a naive UTC datetime (datetime.timestamp() would read it as local)."""
+    return calendar.timegm(moment.timetuple())
+
+
+def signed_in_identity(user: Any) -> str:
+    """The id Flask-Login keeps in the session and the remember-me cookie: the user's id and
+    session token, and when this log-in happened (see load_user)."""
+    return f"{user.get_id()}:{epoch_seconds(now())}"
 
 
 def now() -> datetime:
@@ -138,9 +153,13 @@ _SIGNED_IN = (select(_users.c.id, _users.c.username, _users.c.role, _users.c.ses
 @login_manager.user_loader
 def load_user(user_id: str) -> SignedInUser | None:
     """The user whose id *and* current session token the cookie carries, if still active."""
-    number, _, token = user_id.partition(":")
-    user_number = strict_int(number)
-    if user_number is None or not token:
+    number, token, signed_in = (user_id.split(":") + ["", ""])[:3]
+    user_number, signed_in_at = strict_int(number), strict_int(signed_in, upper=SIGNED_IN_AT_MAX)
+    if user_number is None or not token or signed_in_at is None:
+        return None
+    # The remember-me cookie replays this id for as long as the browser keeps it: the server
+    # ends it TUTOR_REMEMBER_DAYS after the log-in that made it, however often it is replayed.
+    if epoch_seconds(now()) - signed_in_at > float(current_app.config["TUTOR_REMEMBER_DAYS"]) * 86400:
         return None
     row = db.session.connection().execute(_SIGNED_IN, {"id": user_number}).first()
     if row is None or not secrets.compare_digest(row.session_token, token):

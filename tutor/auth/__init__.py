@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_limiter.util import get_remote_address
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, PasswordField, StringField
@@ -12,9 +13,9 @@ from wtforms.validators import DataRequired, EqualTo, Length, Regexp, Validation
 
 from tutor import passwords
 from tutor.extensions import db, limiter
-from tutor.models import STUDENT, User
+from tutor.models import STUDENT, User, username_key
 from tutor.security import event
-from tutor.web import account, safe_next
+from tutor.web import account, safe_next, signed_in_identity
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -55,17 +56,35 @@ class PasswordForm(FlaskForm):
 
 
 def find_user(username: str) -> User | None:
-    return db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+    """The account a name signs in to: the exact name first (a case twin kept by migration
+    0006), then the name whatever its case or width."""
+    exact = db.session.scalar(select(User).where(User.username == username.strip()))
+    return exact or db.session.scalar(select(User).where(User.username_key == username_key(username)))
 
 
-def _username_key() -> str:
-    return "login-user:" + (request.form.get("username") or "").strip().lower()[:64]
+def _form_username() -> str:
+    return username_key((request.form.get("username") or "")[:64])
+
+
+def _failed_login(response: Response) -> bool:
+    """A log-in counts against the limits only when it failed: the form came back. The right
+    password is never refused because somebody else guessed wrong."""
+    return response.status_code == 200
+
+
+def _username_and_address() -> str:
+    return f"login-user-address:{_form_username()}@{get_remote_address()}"
+
+
+def _username() -> str:
+    return "login-user:" + _form_username()
 
 
 def _start_session(user: User, remember: bool = False) -> None:
     """A fresh session for a fresh login, so nothing from before it carries over."""
     session.clear()
     login_user(user, remember=remember)
+    session["_user_id"] = signed_in_identity(user)   # what the remember-me cookie will carry too
     session.permanent = True
 
 
@@ -94,14 +113,19 @@ def register() -> Response | str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["TUTOR_LOGIN_LIMIT_IP"], methods=["POST"])
-@limiter.limit(lambda: current_app.config["TUTOR_LOGIN_LIMIT_USER"], key_func=_username_key, methods=["POST"])
+@limiter.limit(lambda: current_app.config["TUTOR_LOGIN_LIMIT_IP"], methods=["POST"], deduct_when=_failed_login)
+@limiter.limit(lambda: current_app.config["TUTOR_LOGIN_LIMIT_USER_ADDRESS"], key_func=_username_and_address,
+               methods=["POST"], deduct_when=_failed_login)
+@limiter.limit(lambda: current_app.config["TUTOR_LOGIN_LIMIT_USER"], key_func=_username, methods=["POST"],
+               deduct_when=_failed_login)
 def login() -> Response | str:
     if current_user.is_authenticated:
         return redirect(url_for("study.home"))
     form = LoginForm()
     if form.validate_on_submit():
         user = find_user(form.username.data)
+        if user is None:
+            passwords.verify_nothing(form.password.data)   # as slow as a wrong password
         if user is None or not user.check_password(form.password.data):
             event("login_failed", username=form.username.data)
             flash("用户名或密码不正确", "error")

@@ -1,0 +1,20 @@
+"""gunicorn's settings, read when it is started from this folder (its default `-c`).
+
+Migrations run once, here in the master, before the first worker is forked; the workers then
+start without them and so without the database. A worker restarted while the database is
+away (a crash, `--max-requests`, an OOM kill) boots and serves 503 pages until the database
+is back, where a worker that had to migrate would fail to boot and take the master down with
+it ("Worker failed to boot").
+"""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+
+def on_starting(server: Any) -> None:
+    from tutor import create_app
+
+    create_app()    # migrates, if TUTOR_AUTO_MIGRATE (the default) says so, and logs an outage
+    # Inherited by every worker: none of them migrates at boot.
+    os.environ["TUTOR_AUTO_MIGRATE"] = "false"
