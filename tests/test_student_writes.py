@@ -97,3 +97,42 @@ def test_result_page_adds_up_the_scores_stored_at_the_hand_in(app, client, clock
     page = client.get(f"/exams/{paper_id}/result").get_data(as_text=True)
     headline, type_sum, item_sum = _headline_and_tables(page)
     assert headline == type_sum == item_sum == paper.items[0]["points"]
+
+
+# --- item 10: spreadsheet formulas in CSV exports ------------------------------------------------
+
+def test_csv_exports_defuse_cells_a_spreadsheet_would_run(tmp_path) -> None:
+    """A username or a question stem starting with = + - @ (or a tab) is a formula to Excel: the
+    exports prefix it with `'`, and leave negative numbers alone."""
+    import csv
+    import io
+    import shutil
+
+    from conftest import CONTENT, make_app, make_instructor, make_user
+    copy = tmp_path / "content"
+    shutil.copytree(CONTENT, copy)
+    bank = copy / "chapter8" / "questions" / "churn-handling.yaml"
+    bank.write_text(bank.read_text(encoding="utf-8").replace(
+        "stem: 根据本章的分析，导致客户流失的主要原因是（ ）。",
+        'stem: "=HYPERLINK(\\"http://evil\\") 根据本章的分析（ ）。"', 1), encoding="utf-8")
+    app = make_app(tmp_path / "app", TUTOR_CONTENT_DIR=str(copy))
+    attackers = ["=1+2", "+SUM(A1)", "-2+3+cmd|' /C calc'!A0", "@SUM(1)", "\tx", "\ry"]
+    for name in attackers:
+        make_user(app, name, "student")
+    make_instructor(app)
+    teacher = app.test_client()
+    login(teacher, "teacher")
+
+    def cells(path: str) -> list[list[str]]:
+        response = teacher.get(path)
+        assert response.status_code == 200, path
+        return list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+
+    names = {row[0] for row in cells("/instructor/students.csv?course=chapter8")[1:]}
+    assert {"'" + name for name in attackers} <= names
+    assert not any(name.startswith(("=", "+", "-", "@", "\t", "\r")) for name in names)
+    stems = [row[3] for row in cells("/instructor/items.csv?course=chapter8")[1:]]
+    assert "'=HYPERLINK(\"http://evil\") 根据本章的分析（ ）。" in stems
+    assert not any(stem.startswith(("=", "+", "-", "@")) for stem in stems)
+    with app.app_context():
+        db.drop_all()

@@ -113,12 +113,25 @@ def knowledge_point(course_id: str, kp_id: str) -> str:
                            title=course.knowledge_points[kp_id].name)
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+
+
+def _cell(value: object) -> object:
+    """A cell a spreadsheet will not run (OWASP CSV injection): text starting with = + - @, a tab
+    or a carriage return, as a username or a question stem may, gets a leading `'`. Negative
+    numbers (a discrimination index) stay numbers."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
 def _csv(name: str, header: list[str], rows: Iterable[list[object]]) -> Response:
     """UTF-8 with a BOM, so that Excel on Windows reads the Chinese text right."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow([_cell(h) for h in header])
+    writer.writerows([_cell(value) for value in row] for row in rows)
     return Response(buffer.getvalue().encode("utf-8-sig"), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename={name}"})
 
