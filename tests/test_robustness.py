@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 import os
-import socket
-import threading
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,9 @@ from tutor.content.store import ContentStore
 from tutor.extensions import db
 
 from conftest import CONTENT, make_app, reset_database
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+from tcpgate import Gate  # noqa: E402
 
 YAML_BITS = ["topic: survey\n", "questions:\n", "  - id: q1\n", "    type: single\n", "    options: [a, b]\n",
              "    answer: A\n", "&a ", "*a ", "<<: ", "!!python/object ", "[", "{", "- ", ": ", "\t", "\ufeff",
@@ -126,61 +128,6 @@ def test_a_database_made_before_migrations_is_adopted(tmp_path: Path) -> None:
 
 # --- the database going away -------------------------------------------------------------------
 
-class Gate:
-    """A TCP forwarder to PostgreSQL that the test can close and reopen, like a network cut."""
-
-    def __init__(self, target_port: int) -> None:
-        self.target = target_port
-        self.server = socket.socket()
-        self.server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.server.bind(("127.0.0.1", 0))
-        self.server.listen()
-        self.port = self.server.getsockname()[1]
-        self.open = True
-        self.conns: list[socket.socket] = []
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self.server.accept()
-            except OSError:
-                return
-            if not self.open:
-                client.close()
-                continue
-            upstream = socket.create_connection(("127.0.0.1", self.target))
-            self.conns += [client, upstream]
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pipe(a: socket.socket, b: socket.socket) -> None:
-        try:
-            while data := a.recv(65536):
-                b.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for s in (a, b):
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-
-    def cut(self) -> None:
-        self.open = False
-        for conn in self.conns:
-            try:
-                conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-        self.conns.clear()
-
-    def restore(self) -> None:
-        self.open = True
-
-
 @pytest.mark.skipif(not os.environ.get("TUTOR_TEST_DATABASE_URL", "").startswith("postgres"),
                     reason="cuts a PostgreSQL connection: runs when TUTOR_TEST_DATABASE_URL is PostgreSQL")
 def test_database_outage_gives_503_and_the_app_recovers(tmp_path: Path) -> None:
@@ -194,7 +141,7 @@ def test_database_outage_gives_503_and_the_app_recovers(tmp_path: Path) -> None:
     from conftest import register
     register(client, "outage")
     assert client.get("/progress/").status_code == 200
-    gate.cut()
+    gate.refuse()
     response = client.get("/progress/")
     page = response.get_data(as_text=True)
     assert response.status_code == 503 and "服务暂时不可用" in page and "psycopg" not in page and "Traceback" not in page

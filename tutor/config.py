@@ -25,7 +25,7 @@ def defaults(app: Flask) -> dict[str, Any]:
         "TUTOR_AUTO_MIGRATE": True,          # apply database migrations at start-up
         # PostgreSQL: how long a page waits for an unreachable or silent database before its 503
         "TUTOR_DB_CONNECT_TIMEOUT": 3,       # seconds to open a connection
-        "TUTOR_DB_NETWORK_TIMEOUT": 3,       # seconds unacknowledged data may wait (tcp_user_timeout)
+        "TUTOR_DB_NETWORK_TIMEOUT": 2,       # seconds unacknowledged data may wait (tcp_user_timeout)
         "TUTOR_DB_STATEMENT_TIMEOUT": 30,    # seconds one statement may run on the server
         "TUTOR_HTTPS": False,                # served over HTTPS: Secure cookies and HSTS
         "TUTOR_PROXY_FIX": 0,                # proxies in front whose X-Forwarded-* to trust
@@ -41,6 +41,9 @@ def defaults(app: Flask) -> dict[str, Any]:
         "TUTOR_LOGIN_LIMIT_USER_ADDRESS": "5 per minute;20 per hour",
         "TUTOR_LOGIN_LIMIT_USER": "100 per hour",
         "TUTOR_REGISTER_LIMIT": "10 per hour",
+        # per student: practice sets and mock exams started (together), favourites toggled
+        "TUTOR_START_LIMIT": "30 per minute;600 per hour",
+        "TUTOR_FAVOURITE_LIMIT": "60 per minute;1000 per hour",
         "WTF_CSRF_TIME_LIMIT": None,   # the token lives as long as the session
     }
 
