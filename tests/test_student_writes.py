@@ -136,3 +136,44 @@ def test_csv_exports_defuse_cells_a_spreadsheet_would_run(tmp_path) -> None:
     assert not any(stem.startswith(("=", "+", "-", "@")) for stem in stems)
     with app.app_context():
         db.drop_all()
+
+
+# --- item 8: quotas on student writes ------------------------------------------------------------
+
+def test_starts_and_favourites_are_limited_per_student(tmp_path) -> None:
+    from conftest import make_app
+    app = make_app(tmp_path, RATELIMIT_ENABLED=True, TUTOR_START_LIMIT="3 per minute",
+                   TUTOR_FAVOURITE_LIMIT="4 per minute")
+    alice, bob = app.test_client(), app.test_client()
+    register(alice, "alice")
+    register(bob, "bob")
+    kps = ["survey.methods", "survey.content", "churn.causes", "churn.handling"]
+    starts = [alice.post("/practice/start", data={"course": "chapter8", "scope": "kp", "id": kp}).status_code
+              for kp in kps[:2]]
+    starts.append(alice.post("/exams/start", data={"course": "chapter8", "blueprint": "mock"}).status_code)
+    refused = alice.post("/practice/start", data={"course": "chapter8", "scope": "kp", "id": kps[2]})
+    assert starts == [302, 302, 302] and refused.status_code == 429
+    assert "操作太频繁" in refused.get_data(as_text=True)
+    assert alice.post("/exams/start", data={"course": "chapter8", "blueprint": "mock"}).status_code == 429
+    # counted per account: bob, from the same address, is not held back by alice
+    assert bob.post("/practice/start", data={"course": "chapter8", "scope": "kp", "id": kps[3]}).status_code == 302
+    toggles = [alice.post("/favourites/toggle", data={"course": "chapter8", "question": "survey.methods-01"})
+               .status_code for _ in range(5)]
+    assert toggles == [302, 302, 302, 302, 429]
+    with app.app_context():
+        db.drop_all()
+
+
+def test_starting_the_same_set_again_before_answering_returns_it(app, client) -> None:
+    from conftest import answer_current, start_mode, start_set
+    from tutor.models import PracticeSet
+    register(client)
+    first = start_set(client, "kp", "survey.methods")
+    assert [start_set(client, "kp", "survey.methods") for _ in range(5)] == [first] * 5
+    assert start_set(client, "kp", "survey.content") != first            # another scope: a new set
+    study = start_mode(client, "study", "kp", "survey.methods").headers["Location"]
+    assert start_mode(client, "study", "kp", "survey.methods").headers["Location"] == study
+    answer_current(app, client, first, True)
+    assert start_set(client, "kp", "survey.methods") != first            # answered: a fresh set
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(PracticeSet)) == 4

@@ -8,7 +8,7 @@ from functools import wraps
 from typing import Any, Callable, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, g, render_template
+from flask import Flask, abort, current_app, g, render_template, request
 from flask_login import UserMixin, current_user
 from markupsafe import Markup
 from werkzeug.routing import IntegerConverter, ValidationError
@@ -82,6 +82,20 @@ def signed_in_identity(user: Any) -> str:
     """The id Flask-Login keeps in the session and the remember-me cookie: the user's id and
     session token, and when this log-in happened (see load_user)."""
     return f"{user.get_id()}:{epoch_seconds(now())}"
+
+
+# Every rate-limited view outside the auth blueprint: auth's request filter lets only these and
+# its own views reach Flask-Limiter's check, and tests/test_security.py holds the list and the
+# declared limits together.
+LIMITED_STUDENT_WRITES = frozenset({"practice.start", "exam.start", "collections.toggle_favourite"})
+
+
+def student_write_key() -> str:
+    """Student writes are counted per account, whichever address or tab they come from. (The
+    check runs before login_required turns an anonymous request away: those count per address.)"""
+    if current_user.is_authenticated:
+        return f"student-write:{current_user.id}"
+    return f"student-write-anonymous:{request.remote_addr}"
 
 
 def now() -> datetime:

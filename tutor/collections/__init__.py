@@ -3,15 +3,15 @@ from __future__ import annotations
 
 from collections import Counter
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from tutor.extensions import db
+from tutor.extensions import db, limiter
 from tutor.models import Favourite, NotebookEntry
-from tutor.web import catalog, course_or_404, now, safe_next
+from tutor.web import catalog, course_or_404, now, safe_next, student_write_key
 
 bp = Blueprint("collections", __name__)
 
@@ -44,6 +44,7 @@ def favourites() -> str:
 
 @bp.route("/favourites/toggle", methods=["POST"])
 @login_required
+@limiter.limit(lambda: current_app.config["TUTOR_FAVOURITE_LIMIT"], key_func=student_write_key)
 def toggle_favourite() -> Response:
     course = course_or_404(request.form.get("course", ""))
     question_id = request.form.get("question", "")

@@ -13,11 +13,11 @@ from werkzeug.wrappers import Response
 from tutor import learning
 from tutor.content.course import Course
 from tutor.exam.paper import StoredItem, draw, score_paper, stored_result
-from tutor.extensions import db
+from tutor.extensions import db, limiter
 from tutor.models import Attempt, ExamAnswer, ExamPaper
 from tutor.practice.forms import InvalidAnswer, TamperedAnswer, parse_answer
 from tutor.questions import question_type
-from tutor.web import catalog, course_or_404, now, strict_int, writes_database
+from tutor.web import catalog, course_or_404, now, strict_int, student_write_key, writes_database
 
 bp = Blueprint("exam", __name__, url_prefix="/exams")
 _rng = random.SystemRandom()
@@ -59,6 +59,7 @@ def index() -> str:
 
 @bp.route("/start", methods=["POST"])
 @login_required
+@limiter.shared_limit(lambda: current_app.config["TUTOR_START_LIMIT"], scope="start", key_func=student_write_key)
 def start() -> Response:
     course = course_or_404(request.form.get("course", ""))
     blueprint = next((b for b in course.manifest.exams if b.id == request.form.get("blueprint")), None)

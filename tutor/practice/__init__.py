@@ -7,22 +7,22 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from tutor import learning
 from tutor.content.course import Course
-from tutor.extensions import db
-from tutor.models import Delivery, Favourite, NotebookEntry, PracticeSet, SequenceCursor
+from tutor.extensions import db, limiter
+from tutor.models import Attempt, Delivery, Favourite, NotebookEntry, PracticeSet, SequenceCursor
 from tutor.practice import rows
 from tutor.practice.forms import InvalidAnswer, TamperedAnswer, parse_answer
 from tutor.practice.sets import MODES, SCOPED_MODES, pick_random, pick_sequential, scope_name, scope_questions
 from tutor.progress.stats import last_results
 from tutor.questions import QuestionBase, grade, question_type
 from tutor.transactions import begin_writing
-from tutor.web import catalog, course_or_404, now, strict_int, writes_after_reading
+from tutor.web import catalog, course_or_404, now, strict_int, student_write_key, writes_after_reading
 
 bp = Blueprint("practice", __name__, url_prefix="/practice")
 
@@ -97,8 +97,21 @@ def _tz() -> str:
     return current_app.config["TUTOR_TIMEZONE"]
 
 
+def _unanswered_set(course: Course, mode: str, scope_kind: str, scope_id: str) -> PracticeSet | None:
+    """The student's latest set of this mode and scope, if nothing in it has been answered yet."""
+    latest = db.session.scalar(select(PracticeSet).where(
+        PracticeSet.user_id == current_user.id, PracticeSet.course_id == course.id, PracticeSet.mode == mode,
+        PracticeSet.scope_kind == scope_kind, PracticeSet.scope_id == scope_id)
+        .order_by(PracticeSet.id.desc()).limit(1))
+    if latest is None or db.session.scalar(select(exists().where(
+            Delivery.set_id == latest.id, Attempt.delivery_id == Delivery.id))):
+        return None
+    return latest
+
+
 @bp.route("/start", methods=["POST"])
 @login_required
+@limiter.shared_limit(lambda: current_app.config["TUTOR_START_LIMIT"], scope="start", key_func=student_write_key)
 def start() -> Response:
     course = course_or_404(request.form.get("course", ""))
     mode = request.form.get("mode", "random")
@@ -112,6 +125,11 @@ def start() -> Response:
                "review": "今天没有要复习的题目。"}.get(mode, "这里还没有题目"), "info")
         return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url)
                         else url_for("study.home"))
+    # Starting again before answering anything returns the set already made (a random one,
+    # whatever it drew; any other, if it holds the same questions) instead of piling up sets.
+    unanswered = _unanswered_set(course, mode, scope_kind, scope_id)
+    if unanswered is not None and (mode == "random" or unanswered.question_ids == chosen):
+        return redirect(url_for("practice.question", set_id=unanswered.id))
     moment = now()
     practice_set = PracticeSet(user_id=current_user.id, course_id=course.id, scope_kind=scope_kind,
                                scope_id=scope_id, mode=mode, question_ids=chosen,
