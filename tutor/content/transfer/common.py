@@ -17,6 +17,7 @@ from typing import Any, Collection, Iterable
 from pydantic import ValidationError
 
 from tutor.content.messages import pydantic_message
+from tutor.content.transfer.limits import MAX_LISTED
 from tutor.questions import REGISTRY
 from tutor.questions.base import LETTERS
 
@@ -213,7 +214,9 @@ def split_blanks(text: str) -> list[list[str]]:
 
 _RUBRIC_LINE = re.compile(r"^\s*要点\s*[：:]\s*(.*)$")
 _POINTS = re.compile(r"[（(]\s*(\d+)\s*分\s*[）)]\s*$")
-_KEYWORDS = re.compile(r"\s*[；;，,]?\s*关键词\s*[：:]\s*")
+# Starts only where a run of white space starts, so that a long run not followed by 关键词
+# costs its length once, not its length squared (or cubed, as `\s*[；;]?\s*` backtracked).
+_KEYWORDS = re.compile(r"(?<!\s)\s*+[；;，,]?\s*+关键词\s*+[：:]\s*+")
 RUBRIC_RULE = ("简答题的答案中，以“要点：”开头的每一行是一个评分要点，写作"
                "“要点：要点说明 关键词：词1/词2（2分）”；“关键词”和“（N分）”可省略"
                "（省略关键词时，要点本身用 / 分隔的各个说法就是关键词；省略分值时为 1 分）；"
@@ -226,7 +229,8 @@ def parse_rubric_line(body: str) -> tuple[dict[str, Any] | None, str | None]:
     points = 1
     match = _POINTS.search(body)
     if match:
-        points = int(match.group(1))
+        digits = match.group(1)
+        points = int(digits) if len(digits) <= 6 else 10 ** 6   # too many points: the model says so
         body = body[:match.start()].rstrip()
     parts = _KEYWORDS.split(body, maxsplit=1)
     if len(parts) == 2:
@@ -381,6 +385,7 @@ def finalize(drafts: Iterable[Draft], options: Options,
                                                    "数字、点、下划线和连字符，且以字母或数字开头"))
         return result
     used: set[str] = set()
+    suffixes: dict[str, int] = {}
     for draft in drafts:
         if not draft.problems and draft.type not in REGISTRY:
             draft.problem(f"无法识别的题型 {draft.source_label!r}")
@@ -399,18 +404,32 @@ def finalize(drafts: Iterable[Draft], options: Options,
             result.skipped.append(draft.describe())
             continue
         result.warnings.extend(draft.warnings)
-        question["id"] = _unique(question["id"], used)
+        question["id"] = _unique(question["id"], used, suffixes)
         result.questions.append(question)
+    result.problems = _listed(result.problems, "问题")
+    result.warnings = _listed(result.warnings, "提示")
     return result
 
 
-def _unique(base: str, used: set[str]) -> str:
-    candidate, n = base, 1
+def _unique(base: str, used: set[str], suffixes: dict[str, int]) -> str:
+    """`base`, else `base-2`, `base-3`...; `suffixes` remembers where each base got to, so that
+    thousands of identical stems cost one step each, not one step per earlier copy."""
+    n = suffixes.get(base, 1)
+    candidate = base if n == 1 else f"{base}-{n}"
     while candidate in used:
         n += 1
         candidate = f"{base}-{n}"
+    suffixes[base] = n
     used.add(candidate)
     return candidate
+
+
+def _listed(found: list[Problem], what: str) -> list[Problem]:
+    """At most MAX_LISTED entries, and how many more there were: a hostile file can have a
+    problem on every one of its lines, and nobody reads the millionth."""
+    if len(found) <= MAX_LISTED:
+        return found
+    return found[:MAX_LISTED] + [Problem("文件", f"还有 {len(found) - MAX_LISTED:,} 个{what}没有列出")]
 
 
 # ---------------------------------------------------------------- HTML in Moodle files
@@ -423,8 +442,13 @@ def html_to_text(markup: str) -> str:
     """Moodle's HTML text as plain text: breaks and paragraphs become line breaks."""
     import html
 
-    text = _BREAK.sub("\n", markup)
-    text = html.unescape(_TAG.sub("", text)).replace("\xa0", " ")
+    # Every tag ends at a `>`: after the last one there are none, and stopping the patterns
+    # there keeps each `<` from scanning to the end of a text that never closes it.
+    end = markup.rfind(">") + 1
+    end += markup.startswith("\n", end)            # `<br>\n` is one break
+    tags, rest = markup[:end], markup[end:]
+    text = _TAG.sub("", _BREAK.sub("\n", tags)) + rest
+    text = html.unescape(text).replace("\xa0", " ")
     lines = [line.rstrip() for line in text.split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 

@@ -6,11 +6,13 @@ import unicodedata
 from datetime import date, datetime, time
 from io import BytesIO
 from pathlib import Path
-from typing import Any, Collection, Iterator
+from typing import Any, Collection
 
 from tutor.content.transfer.common import (FILL_RULE, RUBRIC_RULE, TRUTH_HELP, Draft, ImportResult,
                                            Options, Problem, clean, finalize)
+from tutor.content.transfer.limits import MAX_COLUMNS, MAX_ITEMS, MAX_ROWS, too_many
 from tutor.content.transfer.rows import TYPE_HELP, RawItem, draft_from_raw
+from tutor.content.transfer.zipcheck import ZipTooLarge, open_checked
 from tutor.questions.base import LETTERS
 
 # Column headings as teachers write them (spaces ignored) -> our column key.
@@ -96,11 +98,22 @@ def _heading_name(key: str) -> str:
     return next(name for name, k in HEADINGS.items() if k == key)
 
 
-def _drafts(rows: list[tuple[Any, ...]], start: int, columns: dict[int, str]) -> Iterator[Draft]:
-    for number, row in enumerate(rows[start:], start=start + 1):
+def _drafts(sheet: Any, header: int, columns: dict[int, str]) -> tuple[list[Draft], list[Problem]]:
+    """One draft per non-empty row after the header, streamed: only the header's columns are
+    read (a sheet may declare itself 16,384 columns wide), and reading stops at the bounds."""
+    drafts: list[Draft] = []
+    last = header + MAX_ROWS
+    rows = sheet.iter_rows(min_row=header + 1, max_row=last + 1, max_col=max(columns) + 1, values_only=True)
+    for number, row in enumerate(rows, start=header + 1):
+        if number > last:
+            return drafts, [Problem(_where(number), too_many("表格行数", MAX_ROWS))]
         raw = _raw_item(number, row, columns)
-        if raw is not None:
-            yield draft_from_raw(raw)
+        if raw is None:
+            continue
+        if len(drafts) == MAX_ITEMS:
+            return drafts, [Problem(_where(number), too_many("题目", MAX_ITEMS))]
+        drafts.append(draft_from_raw(raw))
+    return drafts, []
 
 
 def import_excel(data: bytes, *, topic: str, knowledge_point: str | None = None,
@@ -110,26 +123,29 @@ def import_excel(data: bytes, *, topic: str, knowledge_point: str | None = None,
     import openpyxl  # here, so that the other formats work where openpyxl is not installed
 
     options = Options(topic, knowledge_point, id_prefix, allowed_knowledge_points)
+    unreadable = "；如果是旧的 .xls 文件，请在 Excel 中另存为 .xlsx"
     try:
+        open_checked(data).close()
         workbook = openpyxl.load_workbook(BytesIO(data), read_only=True, data_only=True)
+    except ZipTooLarge as exc:
+        return finalize([], options, [Problem("文件", f"文件过大或过于复杂，无法导入（{exc}）")])
     except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
-        return finalize([], options, [Problem("文件", f"无法读取 Excel 文件（.xlsx）：{exc.__class__.__name__}；"
-                                                    "如果是旧的 .xls 文件，请在 Excel 中另存为 .xlsx")])
+        return finalize([], options, [Problem("文件", f"无法读取 Excel 文件（.xlsx）：{exc.__class__.__name__}"
+                                                    + unreadable)])
     try:
         for sheet in workbook.worksheets:
             if sheet.title == "说明":
                 continue
-            rows = list(sheet.iter_rows(values_only=True))
-            found = _find_header(rows)
+            head = list(sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, max_col=MAX_COLUMNS, values_only=True))
+            found = _find_header(head)
             if found is None:
                 continue
             header, columns, unknown = found
             warnings = [Problem(_where(header), f"未识别的列“{name}”，已忽略") for name in unknown]
-            problems = []
             if "answer" not in columns.values():
-                problems.append(Problem(_where(header), "表头中没有“答案”列"))
-                return finalize([], options, problems, warnings)
-            return finalize(_drafts(rows, header, columns), options, problems, warnings)
+                return finalize([], options, [Problem(_where(header), "表头中没有“答案”列")], warnings)
+            drafts, problems = _drafts(sheet, header, columns)
+            return finalize(drafts, options, problems, warnings)
     finally:
         workbook.close()
     return finalize([], options, [Problem(_where(1), "没有找到表头行：第一行应是“题型、题干、选项A……、答案、解析、"

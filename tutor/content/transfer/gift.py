@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any, Collection, Iterable, Iterator
 
 from tutor.content.transfer.common import (ID_PATTERN, MARKER, TYPE_LABELS, Choice, Draft,
                                            ImportResult, Options, Problem, choose, explanation_from,
                                            finalize, html_to_text)
+from tutor.content.transfer.limits import MAX_ITEMS, MAX_LINES, too_many
+from tutor.content.transfer.tagtext import text_lines
 from tutor.questions import QuestionBase
 
 # Escapes are swapped for private-use characters while parsing, as Moodle swaps them for
@@ -66,22 +69,32 @@ class _Block:
         return self.line + self.text.count("\n", 0, index)
 
 
+class _TooManyLines(Exception):
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
 def _blocks(text: str) -> Iterator[_Block]:
-    """Blank-line separated blocks, each starting at its first non-comment line."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    """Blank-line separated blocks, each starting at its first non-comment line.
+
+    Raises _TooManyLines past MAX_LINES lines.
+    """
     current: list[str] = []
     start = 0
-    for number, line in enumerate(lines + [""], start=1):
+    for number, (_, line) in enumerate(chain(text_lines(text), [("", "")]), start=1):
+        if number > MAX_LINES:
+            raise _TooManyLines(number)
         if line.strip():
             if not current:
                 start = number
             current.append("" if line.strip().startswith("//") else line)
             continue
-        while current and not current[0].strip():       # leading comment lines
-            current.pop(0)
-            start += 1
-        if current:
-            yield _Block(start, "\n".join(current))
+        lead = 0                                     # leading comment lines
+        while lead < len(current) and not current[lead].strip():
+            lead += 1
+        if lead < len(current):
+            yield _Block(start + lead, "\n".join(current[lead:]))
         current = []
 
 
@@ -296,9 +309,17 @@ def import_gift(text: str, *, topic: str, knowledge_point: str | None = None,
                 id_prefix: str | None = None, allowed_knowledge_points: Collection[str] | None = None,
                 warnings: Iterable[Problem] = ()) -> ImportResult:
     parser = _Parser()
-    for block in _blocks(text):
-        parser.block(block)
-    problems = [] if parser.drafts else [Problem("文件", "没有找到题目")]
+    problems: list[Problem] = []
+    try:
+        for block in _blocks(text):
+            if len(parser.drafts) == MAX_ITEMS and not block.text.lstrip().startswith("$CATEGORY:"):
+                problems.append(Problem(f"第 {block.line} 行", too_many("题目", MAX_ITEMS)))
+                break
+            parser.block(block)
+    except _TooManyLines as stopped:
+        problems.append(Problem(f"第 {stopped.line} 行", too_many("行", MAX_LINES)))
+    if not parser.drafts:
+        problems.append(Problem("文件", "没有找到题目"))
     return finalize(parser.drafts, Options(topic, knowledge_point, id_prefix, allowed_knowledge_points),
                     problems, list(warnings) + parser.warnings)
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from typing import Any, Collection, Iterable
+from typing import Any, Collection, Iterable, Iterator
 from xml.parsers import expat
 
 from tutor.content.transfer.common import (ID_PATTERN, MARKER, TYPE_LABELS, Choice, Draft,
                                            ImportResult, Options, Problem, choose, explanation_from,
                                            finalize, html_to_text, parse_difficulty,
                                            render_rubric_line, split_short_answer, text_to_html)
+from tutor.content.transfer.limits import MAX_ITEMS, MAX_XML_ELEMENTS, too_many
 from tutor.questions import QuestionBase
 
 CATEGORY_ROOT = "$course$/top"
@@ -29,7 +30,7 @@ DIFFICULTY_TAG, SECTION_TAG = "难度:", "章节:"
 
 # ---------------------------------------------------------------- reading XML with line numbers
 
-@dataclass
+@dataclass(slots=True)
 class Node:
     tag: str
     attrs: dict[str, str]
@@ -81,23 +82,50 @@ XML_ERRORS = {
 }
 
 
+_ENCODING = re.compile(rb"""<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._-]{1,40})["']""")
+_CHINESE_ENCODINGS = {"gb2312", "gbk", "gb18030", "cp936"}
+
+
 def parse_xml(data: bytes | str) -> Node:
-    """A small tree with each element's line; no DTDs or entities (no entity expansion attacks)."""
+    """A small tree with each element's line; no DTDs or entities (no entity expansion attacks).
+
+    Expat reads UTF-8, UTF-16 and single-byte encodings; a file declared GBK (or GB2312,
+    GB18030) is decoded first, and any other encoding is a problem, never an exception.
+    """
+    try:
+        return _parse(data)
+    except (ValueError, LookupError):       # expat: "multi-byte encodings are not supported"
+        found = _ENCODING.search(data[:200]) if isinstance(data, bytes) else None
+        encoding = found.group(1).decode("ascii") if found else "（未知）"
+        if isinstance(data, bytes) and encoding.lower().replace("-", "") in _CHINESE_ENCODINGS:
+            return _parse(data.decode("gb18030", errors="replace"))
+        raise XmlError(1, f"文件声明的编码 {encoding} 不受支持：请用 UTF-8 编码另存后重新导入") from None
+
+
+def _parse(data: bytes | str) -> Node:
     parser = expat.ParserCreate()       # bytes: the encoding comes from the BOM or declaration
+    parser.buffer_text = True
     stack: list[Node] = []
+    texts: list[list[str]] = []         # the text pieces of each open element, joined at its end
     root: list[Node] = []
+    elements = 0
 
     def start(tag: str, attrs: dict[str, str]) -> None:
+        nonlocal elements
+        elements += 1
+        if elements > MAX_XML_ELEMENTS:
+            raise XmlError(parser.CurrentLineNumber, too_many("XML 元素", MAX_XML_ELEMENTS))
         node = Node(tag, attrs, parser.CurrentLineNumber)
         (stack[-1].children if stack else root).append(node)
         stack.append(node)
+        texts.append([])
 
     def end(tag: str) -> None:
-        stack.pop()
+        stack.pop().text = "".join(texts.pop())
 
     def chars(text: str) -> None:
-        if stack:
-            stack[-1].text += text
+        if texts:
+            texts[-1].append(text)
 
     def forbid(*args: Any) -> None:
         raise XmlError(parser.CurrentLineNumber, "不允许使用 DOCTYPE 或实体声明")
@@ -191,7 +219,8 @@ def _shortanswer(draft: Draft, q: Node, general: str) -> None:
     draft.fields["explanation"] = explanation_from(general, [(t, fb) for t, _, fb in answers], draft)
 
 
-_GAP = re.compile(r"\{(\d*):([A-Z_]+):((?:\\.|[^\\}])*)\}")
+_GAP_HEAD = re.compile(r"\{(\d*+):([A-Z_]++):")
+_GAP_BODY = re.compile(r"(?:\\.|[^\\}])*+")
 _CLOZE_ESCAPE = re.compile(r"\\(.)")
 SHORTANSWER_GAPS = {"SHORTANSWER", "SA", "MW", "SHORTANSWER_C", "SAC", "MWC"}
 
@@ -212,21 +241,37 @@ def _gap_answers(text: str) -> list[tuple[str, float]]:
     return answers
 
 
+def _gaps(stem: str) -> Iterator[tuple[int, int, str, str]]:
+    """Each `{1:SHORTANSWER:=a~=b}` gap: (start, end, kind, answers); what the single pattern
+    `\\{(\\d*):([A-Z_]+):((?:\\\\.|[^\\\\}])*)\\}` finds, in linear time. A gap whose
+    answers stop short of their `}` stops there (end of text, or a backslash before a line
+    break), and so would every gap starting before that point: the search goes on after it,
+    where the one pattern rescanned the same text from every later `{`."""
+    position = 0
+    while (head := _GAP_HEAD.search(stem, position)) is not None:
+        body = _GAP_BODY.match(stem, head.end())
+        if stem.startswith("}", body.end()):
+            yield head.start(), body.end() + 1, head.group(2), body.group()
+            position = body.end() + 1
+        else:
+            position = max(body.end(), head.start() + 1)
+
+
 def _cloze(draft: Draft, q: Node, general: str) -> None:
     stem = draft.fields["stem"]
     blanks: list[list[str]] = []
     parts: list[str] = []
     position = 0
-    for match in _GAP.finditer(stem):
-        if match.group(2) not in SHORTANSWER_GAPS:
-            draft.problem(f"完形填空中的 {match.group(2)} 空无法导入：只支持 SHORTANSWER（简答）空", "answer")
+    for start, end, kind, body in _gaps(stem):
+        if kind not in SHORTANSWER_GAPS:
+            draft.problem(f"完形填空中的 {kind} 空无法导入：只支持 SHORTANSWER（简答）空", "answer")
             return
-        accepted = _accepted(draft, _gap_answers(match.group(3)))
+        accepted = _accepted(draft, _gap_answers(body))
         if not accepted:
             return
         blanks.append(accepted)
-        parts += [stem[position:match.start()], f"{{{{{len(blanks)}}}}}"]
-        position = match.end()
+        parts += [stem[position:start], f"{{{{{len(blanks)}}}}}"]
+        position = end
     if not blanks:
         draft.problem("完形填空题中没有找到 {1:SHORTANSWER:=…} 这样的空", "answer")
         return
@@ -326,7 +371,11 @@ def import_moodle_xml(data: bytes | str, *, topic: str, knowledge_point: str | N
     drafts: list[Draft] = []
     warnings: list[Problem] = []
     kp: str | None = None
+    problems: list[Problem] = []
     for q in root.findall("question"):
+        if len(drafts) == MAX_ITEMS and q.attrs.get("type") != "category":
+            problems.append(Problem(f"第 {q.line} 行", too_many("题目", MAX_ITEMS)))
+            break
         if q.attrs.get("type") == "category":
             path = q.value("category", "text")
             kp = _category_kp(path)
@@ -335,7 +384,8 @@ def import_moodle_xml(data: bytes | str, *, topic: str, knowledge_point: str | N
                                                           "其下的题目使用导入时指定的知识点"))
             continue
         drafts.append(_question(q, kp))
-    problems = [] if drafts else [Problem("文件", "没有找到题目")]
+    if not drafts:
+        problems.append(Problem("文件", "没有找到题目"))
     return finalize(drafts, options, problems, warnings)
 
 

@@ -15,14 +15,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from io import BytesIO
 from typing import Collection, Iterable, Iterator
 
 from tutor.content.transfer.common import Draft, ImportResult, Options, Problem, finalize
+from tutor.content.transfer.docxtext import TooManyLines, docx_paragraphs
+from tutor.content.transfer.limits import MAX_ITEMS, MAX_LINES, too_many
 from tutor.content.transfer.rows import TYPE_HELP, RawItem, draft_from_raw, type_of
+from tutor.content.transfer.zipcheck import ZipTooLarge
 from tutor.questions.base import LETTERS
 
-TAG = re.compile(r"【\s*([^【】：:]+?)\s*(?:[：:]\s*([^【】]*?))?\s*】")
+# `【name】` or `【name：value】`. The name and value are trimmed in `_tag_parts`, not by `\s*`
+# around them here: `\s*` next to a class that also holds spaces made an unclosed `【` followed
+# by spaces backtrack exponentially. As written each `【` scans once, to the next 【 or 】.
+TAG = re.compile(r"【([^【】：:]++)(?:[：:]([^【】]*+))?】")
 TYPE_TAG = re.compile(r"【\s*(单选|多选|判断|填空|简答|单项选择|多项选择|不定项选择|是非|问答)题?\s*】")
 NUMBERING = re.compile(r"^\s*(?:\d+\s*[.、．)）]|[（(]\s*\d+\s*[）)]|第\s*\d+\s*题[.、．:：]?)\s*(?=【)")
 OPTION = re.compile(r"^\s*([A-HＡ-Ｈ])\s*[.、．]\s*")
@@ -54,7 +59,9 @@ def split_options(text: str) -> list[str] | None:
     options: list[str] = []
     rest, position = text, match.end()
     for letter in LETTERS[first + 1:]:
-        after = re.compile(r"[ \t\u3000]+[" + letter + chr(ord(letter) - ord("A") + ord("Ａ")) + r"]\s*[.、．]\s*")
+        # Only where a run of spaces starts: from inside a long run each start would rescan it.
+        after = re.compile(r"(?<![ \t\u3000])[ \t\u3000]++[" + letter + chr(ord(letter) - ord("A") + ord("Ａ"))
+                           + r"]\s*+[.、．]\s*+")
         nxt = after.search(rest, position)
         if nxt is None:
             break
@@ -69,7 +76,7 @@ class _Item:
     where: str
     type_text: str
     stem: list[str] = field(default_factory=list)
-    options: list[str] = field(default_factory=list)
+    options: list[list[str]] = field(default_factory=list)     # each option's lines, joined at the end
     first_letter: int = 0
     values: dict[str, list[str]] = field(default_factory=dict)
     field_where: dict[str, str] = field(default_factory=dict)
@@ -86,7 +93,8 @@ class _Item:
         if self.first_letter:
             problems.append(Problem(self.field_where.get("options", self.where),
                                     f"选项应从 A 开始，这里从 {LETTERS[self.first_letter]} 开始"))
-        return RawItem(self.where, self.type_text, "\n".join(self.stem), self.options,
+        options = [" ".join(parts).strip() for parts in self.options]
+        return RawItem(self.where, self.type_text, "\n".join(self.stem), options,
                        "\n".join(answer_lines).strip(), joined("explanation"), joined("knowledge_point"),
                        joined("difficulty"), joined("section"), tags, dict(self.field_where), problems)
 
@@ -108,7 +116,7 @@ class _Reader:
         position, first = 0, True
         for match in TAG.finditer(line):
             self.text(where, line[position:match.start()], first)
-            self.tag(where, match.group(1), match.group(2))
+            self.tag(where, *_tag_parts(match))
             position, first = match.end(), False
         self.text(where, line[position:], first)
 
@@ -127,13 +135,13 @@ class _Reader:
                 if not item.options:
                     item.first_letter = LETTERS.index(_letter(marker.group(1)))
                     item.field_where.setdefault("options", where)
-                item.options.extend(options)
+                item.options.extend([option] for option in options)
                 self.field = "option"
                 return
         if self.field == "stem":
             item.stem.append(text.strip())
         elif self.field == "option":
-            item.options[-1] = (item.options[-1] + " " + text.strip()).strip()
+            item.options[-1].append(text.strip())
         elif self.field in FIELD_TAGS.values():
             item.values.setdefault(self.field, []).append(text.strip())
         else:
@@ -170,6 +178,12 @@ class _Reader:
             self.field = key
 
 
+def _tag_parts(match: re.Match[str]) -> tuple[str, str | None]:
+    """A tag's name and value, trimmed (a name of spaces only stays one space, as it was)."""
+    name, value = match.group(1), match.group(2)
+    return name.strip() or name[:1], None if value is None else value.strip()
+
+
 def _short(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= 20 else text[:20] + "……"
@@ -177,16 +191,28 @@ def _short(text: str) -> str:
 
 def _read(lines: Iterable[Line]) -> tuple[list[Draft], list[Problem], list[Problem]]:
     reader = _Reader()
-    for where, line in lines:
+    for count, (where, line) in enumerate(lines, start=1):
+        if count > MAX_LINES:
+            reader.problems.append(Problem(where, too_many("行", MAX_LINES)))
+            break
         reader.feed(where, line)
+        if len(reader.items) > MAX_ITEMS:
+            reader.items.pop()
+            reader.problems.append(Problem(where, too_many("题目", MAX_ITEMS)))
+            break
     if not reader.items:
         reader.problems.append(Problem("文件", f"没有找到题目：每道题应以题型标记开头，如 {TYPE_HELP}"))
     return [draft_from_raw(item.raw()) for item in reader.items], reader.problems, reader.warnings
 
 
 def text_lines(text: str) -> Iterator[Line]:
-    for number, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
-        yield f"第 {number} 行", line
+    """Numbered lines, one at a time (a list of them all could be far larger than the text)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    start, number = 0, 1
+    while (end := text.find("\n", start)) >= 0:
+        yield f"第 {number} 行", text[start:end]
+        start, number = end + 1, number + 1
+    yield f"第 {number} 行", text[start:]
 
 
 def import_tagged_text(text: str, *, topic: str, knowledge_point: str | None = None,
@@ -198,19 +224,20 @@ def import_tagged_text(text: str, *, topic: str, knowledge_point: str | None = N
                     problems, list(warnings) + found)
 
 
-def docx_lines(data: bytes) -> tuple[list[Line], list[Problem]]:
-    """The document's paragraphs (a soft line break starts a new line in the same paragraph)."""
-    import docx  # python-docx; imported here so the other formats work without it
-
-    document = docx.Document(BytesIO(data))
-    lines: list[Line] = []
-    for number, paragraph in enumerate(document.paragraphs, start=1):
-        for part in paragraph.text.split("\n"):
-            lines.append((f"第 {number} 段", part))
-    warnings = []
-    if any(cell.text.strip() for table in document.tables for row in table.rows for cell in row.cells):
+def docx_lines(data: bytes) -> tuple[list[Line], list[Problem], list[Problem]]:
+    """The document's paragraphs (a soft line break starts a new line in the same paragraph),
+    problems (reading stopped at MAX_LINES) and warnings (a table was not read)."""
+    problems, warnings = [], []
+    try:
+        paragraphs, has_table_text = docx_paragraphs(data)
+    except TooManyLines as stopped:
+        paragraphs, has_table_text = stopped.lines, stopped.has_table_text
+        problems.append(Problem(f"第 {len(paragraphs) + 1} 段", too_many("行", MAX_LINES)))
+    lines = [(f"第 {number} 段", part) for number, text in enumerate(paragraphs, start=1)
+             for part in text.split("\n")]
+    if has_table_text:
         warnings.append(Problem("文件", "文档中的表格没有读取：请把表格中的题目改为普通段落"))
-    return lines, warnings
+    return lines, problems, warnings
 
 
 def import_docx(data: bytes, *, topic: str, knowledge_point: str | None = None,
@@ -218,9 +245,11 @@ def import_docx(data: bytes, *, topic: str, knowledge_point: str | None = None,
     """A Word document in the tag style; places are reported as 第 N 段 (paragraph number)."""
     options = Options(topic, knowledge_point, id_prefix, allowed_knowledge_points)
     try:
-        lines, warnings = docx_lines(data)
-    except Exception as exc:  # python-docx raises many kinds for a damaged or foreign file
+        lines, stopped, warnings = docx_lines(data)
+    except ZipTooLarge as exc:
+        return finalize([], options, [Problem("文件", f"文件过大或过于复杂，无法导入（{exc}）")])
+    except Exception as exc:  # zipfile and expat raise many kinds for a damaged or foreign file
         return finalize([], options, [Problem("文件", f"无法读取 Word 文件（.docx）：{exc.__class__.__name__}；"
                                                     "如果是旧的 .doc 文件，请在 Word 中另存为 .docx")])
     drafts, problems, found = _read(lines)
-    return finalize(drafts, options, problems, warnings + found)
+    return finalize(drafts, options, stopped + problems, warnings + found)
