@@ -155,15 +155,21 @@ def _course_for(catalog: Catalog, course_id: str | None):
 def import_questions(source: Path, topic: str, knowledge_point: str | None, out: Path, partial: bool,
                      force: bool, course_id: str | None) -> None:
     """Convert an Excel, Word, tag-style text, GIFT or Moodle XML bank into our YAML."""
-    from tutor.content.transfer import import_file
+    from tutor.content.transfer.isolated import import_isolated
+    from tutor.content.transfer.limits import MAX_FILE_BYTES, MAX_LISTED, MB
+    size = source.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise click.ClickException(f"{source.name} 有 {size / MB:.1f} MB，超过导入上限 {MAX_FILE_BYTES // MB} MB；"
+                                   "请把题库拆成几个较小的文件分别导入")
     course = _course_for(load(current_app.config["TUTOR_CONTENT_DIR"]), course_id)
     chosen = course.topic(topic)
     if chosen is None:
         raise click.ClickException(f"课程 {course.id} 中没有主题 {topic}；可用：{'、'.join(t.id for t in course.topics)}")
     if out.exists() and not force:
         raise click.ClickException(f"{out} 已存在；换一个文件名，或加 --force 覆盖")
-    result = import_file(source, topic=topic, knowledge_point=knowledge_point,
-                         allowed_knowledge_points=[kp.id for kp in chosen.knowledge_points])
+    # In a child process under memory and time limits, as on the import page.
+    result = import_isolated(source.name, source, topic=topic, knowledge_point=knowledge_point,
+                             allowed_knowledge_points=[kp.id for kp in chosen.knowledge_points])
     for problem in result.problems:
         click.echo(f"{source.name}: {problem}", err=True)
     for warning in result.warnings:
@@ -178,8 +184,10 @@ def import_questions(source: Path, topic: str, knowledge_point: str | None, out:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(result.to_yaml(schema), encoding="utf-8")
     click.echo(f"已写入 {out}：{len(result.questions)} 道题")
-    for item in result.skipped:
+    for item in result.skipped[:MAX_LISTED]:
         click.echo(f"  跳过：{item}", err=True)
+    if len(result.skipped) > MAX_LISTED:
+        click.echo(f"  ……还跳过了 {len(result.skipped) - MAX_LISTED} 道题", err=True)
 
 
 @content_cli.command("template")

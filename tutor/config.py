@@ -34,6 +34,7 @@ def defaults(app: Flask) -> dict[str, Any]:
         "TUTOR_SESSION_ABSOLUTE_HOURS": 12,
         "TUTOR_REMEMBER_DAYS": 7,
         "TUTOR_MAX_REQUEST_BYTES": 1_000_000,
+        "TUTOR_IMPORT_MAX_BYTES": 10 * 1024 * 1024,   # the instructor's question-bank upload only
         "TUTOR_RATELIMIT_STORAGE_URI": "memory://",   # redis://host:6379 to share across workers
         # Failed log-ins only (a right password is never counted): per address, per username
         # from one address, and a looser ceiling per username from all addresses together.

@@ -6,7 +6,7 @@ import io
 import re
 from typing import Callable, Iterable, TypeVar
 
-from flask import Blueprint, Flask, Response, abort, current_app, render_template, request
+from flask import Blueprint, Flask, Response, abort, current_app, render_template, request, session
 
 from tutor.content.course import Course
 from tutor.instructor import cache, reports
@@ -34,6 +34,9 @@ def _course() -> Course:
 
 def init_app(app: Flask) -> None:
     cache.init_app(app)
+    # Flask-WTF's CSRF check reads the form in an app-wide before_request, under the app-wide
+    # MAX_CONTENT_LENGTH: the import pages' larger limit has to be set before it, so first.
+    app.before_request_funcs.setdefault(None, []).insert(0, _import_request_limit)
 
 
 def _cached(name: str, course: Course, compute: Callable[[], T]) -> T:
@@ -179,7 +182,20 @@ def items_csv() -> Response:
     return _csv(f"items-{course.id}.csv", header, rows)
 
 
-IMPORT_MAX_BYTES = 10 * 1024 * 1024
+IMPORT_ENDPOINTS = ("instructor.import_questions", "instructor.download_yaml")
+
+
+def _import_request_limit() -> None:
+    """A bank (and its YAML, sent back to be downloaded) may be up to TUTOR_IMPORT_MAX_BYTES;
+    every other request keeps TUTOR_MAX_REQUEST_BYTES.
+
+    Only for a signed session: loading the user would touch the database before the request's
+    transaction mode is chosen, and the views themselves admit instructors only."""
+    if request.endpoint in IMPORT_ENDPOINTS and session.get("_user_id"):
+        limit = int(current_app.config["TUTOR_IMPORT_MAX_BYTES"])
+        request.max_content_length = limit
+        if request.endpoint == "instructor.download_yaml":
+            request.max_form_memory_size = limit     # the YAML comes back as one form field
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -187,22 +203,26 @@ IMPORT_MAX_BYTES = 10 * 1024 * 1024
 def import_questions() -> str:
     """Upload a bank, see it as students will and every problem; download the YAML. Nothing is
     written on the server: the instructor puts the file into content/ themselves."""
-    from tutor.content.transfer import SUFFIXES, import_data, to_model
+    from tutor.content.transfer import SUFFIXES, to_model
+    from tutor.content.transfer.isolated import import_isolated
+    from tutor.content.transfer.limits import MAX_ITEMS
     course = _course()
     result = models = None
     topic_id = request.form.get("topic") or course.topics[0].id
     kp_id = request.form.get("kp") or None
     if request.method == "POST":
-        request.max_content_length = IMPORT_MAX_BYTES    # a Word bank with pictures can be large
         upload = request.files.get("file")
         topic = course.topic(topic_id)
         if upload is None or not upload.filename or topic is None:
             abort(400)
-        result = import_data(upload.filename, upload.read(), topic=topic.id, knowledge_point=kp_id,
-                             allowed_knowledge_points=[kp.id for kp in topic.knowledge_points])
+        # In a child process under memory and time limits: the file may be hostile.
+        result = import_isolated(upload.filename, upload.read(), topic=topic.id, knowledge_point=kp_id,
+                                 allowed_knowledge_points=[kp.id for kp in topic.knowledge_points])
         models = [to_model(q) for q in result.questions]
     return render_template("instructor/import.html", course=course, result=result, models=models,
-                           topic_id=topic_id, kp_id=kp_id, suffixes=", ".join(SUFFIXES))
+                           topic_id=topic_id, kp_id=kp_id, suffixes=", ".join(SUFFIXES),
+                           max_mb=int(current_app.config["TUTOR_IMPORT_MAX_BYTES"]) // (1024 * 1024),
+                           max_items=MAX_ITEMS)
 
 
 @bp.route("/import/download", methods=["POST"])
