@@ -177,3 +177,52 @@ def test_starting_the_same_set_again_before_answering_returns_it(app, client) ->
     assert start_set(client, "kp", "survey.methods") != first            # answered: a fresh set
     with app.app_context():
         assert db.session.scalar(select(db.func.count()).select_from(PracticeSet)) == 4
+
+
+# --- item 16: no key of a question on a running mock exam -----------------------------------------
+
+def test_keys_of_questions_on_a_running_exam_are_hidden_until_the_hand_in(app, client, clock) -> None:
+    from conftest import current_delivery, start_mode
+    from test_exam import save
+    register(client)
+    first_paper = start_exam(client)
+    for index in range(40):
+        save(client, app, first_paper, index)
+    client.post(f"/exams/{first_paper}/submit")
+    paper_id = start_exam(client)
+    items = paper_of(app, paper_id).items
+    q = course(app).by_id[items[0]["question_id"]]
+    note = "考试进行中，交卷后可查看"
+
+    def study_page() -> str:
+        location = start_mode(client, "study", "kp", q.knowledge_point).headers["Location"]
+        ids = [x.id for x in course(app).by_knowledge_point[q.knowledge_point]]
+        return client.get(location, query_string={"i": ids.index(q.id)}).get_data(as_text=True)
+
+    def feedback_page() -> str:         # answer q in a practice set of its knowledge point
+        for _ in range(20):
+            set_id = int(start_mode(client, "random", "kp", q.knowledge_point).headers["Location"].rsplit("/", 1)[1])
+            while client.get(f"/practice/{set_id}").status_code == 200:
+                delivery = current_delivery(app, set_id)
+                shown = course(app).by_id[delivery.question_id]
+                answered = client.post(f"/practice/{set_id}/answer", data={
+                    "delivery": delivery.id, **answer_form(shown, delivery.layout)})
+                if shown.id == q.id:
+                    return client.get(answered.headers["Location"]).get_data(as_text=True)
+        raise AssertionError("the question never came up")
+
+    page = study_page()
+    assert note in page and "<h2>答案</h2>" not in page and "<h2>解析</h2>" not in page
+    page = feedback_page()
+    assert note in page and "回答正确" not in page and "正确答案" not in page and "<h2>解析</h2>" not in page
+    # an earlier paper's result hides the questions it shares with the running one
+    on_both = {i["question_id"] for i in items} & {i["question_id"] for i in paper_of(app, first_paper).items}
+    result = client.get(f"/exams/{first_paper}/result").get_data(as_text=True)
+    assert result.count(note) == len(on_both)
+    assert result.count("<div class=\"options\">") == 40 - len(on_both) and "及格" in result
+
+    client.post(f"/exams/{paper_id}/submit")             # handed in: everything shows again
+    page = study_page()
+    assert note not in page and "<h2>答案</h2>" in page
+    assert note not in feedback_page()
+    assert note not in client.get(f"/exams/{first_paper}/result").get_data(as_text=True)

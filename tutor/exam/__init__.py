@@ -15,6 +15,7 @@ from tutor.content.course import Course
 from tutor.exam.paper import StoredItem, draw, score_paper, stored_result
 from tutor.extensions import db, limiter
 from tutor.models import Attempt, ExamAnswer, ExamPaper
+from tutor.practice import questions_on_open_paper
 from tutor.practice.forms import InvalidAnswer, TamperedAnswer, parse_answer
 from tutor.questions import question_type
 from tutor.web import catalog, course_or_404, now, strict_int, student_write_key, writes_database
@@ -214,4 +215,5 @@ def result(paper_id: int) -> Response | str:
                                                    Attempt.score, Attempt.max_score)
                                             .where(Attempt.paper_id == paper.id))}
     scored = stored_result(course, paper.items, stored, course.grading)
-    return render_template("exam/result.html", course=course, paper=paper, scored=scored)
+    return render_template("exam/result.html", course=course, paper=paper, scored=scored,
+                           on_exam=questions_on_open_paper())

@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 from tutor import learning
 from tutor.content.course import Course
 from tutor.extensions import db, limiter
-from tutor.models import Attempt, Delivery, Favourite, NotebookEntry, PracticeSet, SequenceCursor
+from tutor.models import Attempt, Delivery, ExamPaper, Favourite, NotebookEntry, PracticeSet, SequenceCursor
 from tutor.practice import rows
 from tutor.practice.forms import InvalidAnswer, TamperedAnswer, parse_answer
 from tutor.practice.sets import MODES, SCOPED_MODES, pick_random, pick_sequential, scope_name, scope_questions
@@ -40,6 +40,17 @@ def _set_name(course: Course, practice_set: PracticeSet | rows.SetRow) -> str:
     if practice_set.mode in SCOPED_MODES:
         return f"{MODES[practice_set.mode]} · {scope_name(course, practice_set.scope_kind, practice_set.scope_id)}"
     return MODES.get(practice_set.mode, practice_set.mode)
+
+
+def questions_on_open_paper() -> frozenset[str]:
+    """The questions of the student's mock exam papers not yet handed in (and still taking
+    answers): no page shows their keys, 解析 or verdicts until the hand-in. Instructors see all."""
+    if current_user.is_instructor:
+        return frozenset()
+    since = now() - timedelta(seconds=float(current_app.config["TUTOR_EXAM_GRACE_SECONDS"]))
+    papers = db.session.scalars(select(ExamPaper.items).where(
+        ExamPaper.user_id == current_user.id, ExamPaper.submitted_at.is_(None), ExamPaper.deadline >= since))
+    return frozenset(item["question_id"] for items in papers for item in items)
 
 
 def _cursor(course: Course, scope_kind: str, scope_id: str) -> SequenceCursor | None:
@@ -198,7 +209,7 @@ def _study(practice_set: rows.SetRow, course: Course, live: list[int]) -> str:
     return render_template("practice/study.html", course=course, practice_set=practice_set,
                            set_name=_set_name(course, practice_set), q=q, number=number + 1,
                            total=len(live), starred=_starred(course, q.id),
-                           key=question_type(q).correct_response(q),
+                           key=question_type(q).correct_response(q), on_exam=q.id in questions_on_open_paper(),
                            lesson=course.section_of.get(q.knowledge_point))
 
 
@@ -282,6 +293,7 @@ def feedback(set_id: int, position: int) -> Response | str:
                            key=question_type(q).correct_response(q),
                            number=live.index(position) + 1 if position in live else found.answered,
                            total=len(live), has_next=found.answered < len(live), starred=found.starred,
+                           on_exam=q.id in questions_on_open_paper(),
                            lesson=course.section_of.get(q.knowledge_point))
 
 
