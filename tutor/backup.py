@@ -12,14 +12,15 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-import subprocess  # nosec B404: fixed argument lists, no shell
+# fixed argument lists, never a shell
+import subprocess  # nosec B404
 from pathlib import Path
 
 import click
 from alembic.script import ScriptDirectory
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import create_engine, inspect, select, table, text
+from sqlalchemy import column, create_engine, inspect, select, table, text
 from sqlalchemy.engine import URL, make_url
 
 from tutor.extensions import db
@@ -85,7 +86,7 @@ def schema_revision(url: URL) -> str | None:
         with engine.connect() as connection:
             if VERSION_TABLE not in inspect(connection).get_table_names():
                 return None
-            return connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
+            return connection.execute(select(column("version_num")).select_from(table(VERSION_TABLE))).scalar()
     finally:
         engine.dispose()
 
