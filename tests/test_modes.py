@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from tutor.extensions import db
 from tutor.models import Attempt, Favourite, NotebookEntry, ReviewCard
 
-from conftest import answer_current, register, start_mode
+from conftest import answer_current, login, register, start_mode
 
 
 def set_id_of(response) -> int:
@@ -126,6 +126,7 @@ def test_spaced_review_due_counts_follow_the_clock(app, client, clock) -> None:
     assert re.search(r'<span class="count">0</span><small>今天到期</small>', home)
     assert start_mode(client, "review").headers["Location"] == "/"      # nothing due: back with a note
     clock.advance(days=30)
+    login(client, "xiaoming")      # a log-in lasts TUTOR_REMEMBER_DAYS (7) at most
     home = client.get("/").get_data(as_text=True)
     assert re.search(r'<span class="count">2</span><small>今天到期</small>', home)
 
