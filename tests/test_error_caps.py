@@ -48,6 +48,7 @@ def test_the_loader_lists_the_first_errors_of_a_file_and_counts_the_rest(tmp_pat
     assert all(e.message.startswith("未知字段") and not e.hidden for e in listed[:-1])
     assert [e.line for e in listed[:-1]] == list(range(4, 4 + MAX_ERRORS_PER_FILE))   # the first ones, in order
     assert listed[-1].hidden == BAD_KEYS - MAX_ERRORS_PER_FILE
+    assert listed[-1].line == 4 + MAX_ERRORS_PER_FILE          # where the first one left out is
     assert str(listed[-1]) == f"{BROKEN}: …另有 {BAD_KEYS - MAX_ERRORS_PER_FILE} 个问题未列出（每个文件只列出前 50 个）"
     assert catalog.problem_count == BAD_KEYS and catalog.files_with_errors == 1
     assert len(catalog.course("chapter8").questions) > 100     # the other files are served

@@ -49,8 +49,10 @@ class ContentError:
         object.__setattr__(self, "message", clip(self.message, MAX_MESSAGE_CHARS))
 
     @classmethod
-    def unlisted(cls, file: str, count: int) -> ContentError:
-        return cls(file, 0, 0, "", f"…另有 {count} 个问题未列出（每个文件只列出前 {MAX_ERRORS_PER_FILE} 个）", count)
+    def unlisted(cls, first: ContentError, count: int) -> ContentError:
+        """The line standing for `count` errors left out, placed where the first of them is."""
+        return cls(first.file, first.line, first.column, "",
+                   f"…另有 {count} 个问题未列出（每个文件只列出前 {MAX_ERRORS_PER_FILE} 个）", count)
 
     def __str__(self) -> str:
         if self.hidden:
@@ -61,19 +63,16 @@ class ContentError:
 def cap_per_file(errors: Iterable[ContentError], limit: int = MAX_ERRORS_PER_FILE) -> list[ContentError]:
     """Each file's first `limit` errors in order, then one line counting the rest of them."""
     listed: dict[str, list[ContentError]] = {}
-    unlisted: Counter[str] = Counter()
+    unlisted: dict[str, list[ContentError]] = {}      # counts made by an earlier cap
     for error in errors:
-        if error.hidden:
-            unlisted[error.file] += error.hidden
-        else:
-            listed.setdefault(error.file, []).append(error)
+        (unlisted if error.hidden else listed).setdefault(error.file, []).append(error)
     capped: list[ContentError] = []
     for file in sorted(listed.keys() | unlisted.keys()):
         found = sorted(listed.get(file, ()))
         capped.extend(found[:limit])
-        rest = unlisted[file] + max(0, len(found) - limit)
-        if rest:
-            capped.append(ContentError.unlisted(file, rest))
+        left_out = found[limit:] + unlisted.get(file, [])
+        if left_out:
+            capped.append(ContentError.unlisted(min(left_out), sum(e.hidden or 1 for e in left_out)))
     return capped
 
 
