@@ -129,6 +129,8 @@ def import_excel(data: bytes, *, topic: str, knowledge_point: str | None = None,
         workbook = openpyxl.load_workbook(BytesIO(data), read_only=True, data_only=True)
     except ZipTooLarge as exc:
         return finalize([], options, [Problem("文件", f"文件过大或过于复杂，无法导入（{exc}）")])
+    except MemoryError:
+        raise                     # the child reports it as such
     except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
         return finalize([], options, [Problem("文件", f"无法读取 Excel 文件（.xlsx）：{exc.__class__.__name__}"
                                                     + unreadable)])

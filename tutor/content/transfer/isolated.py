@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import signal
 import subprocess  # nosec B404 - runs our own worker script with our own interpreter
 import sys
@@ -25,7 +24,6 @@ from tutor.content.transfer.common import ImportResult, Problem
 from tutor.content.transfer.limits import (CHILD_CPU_SECONDS, CHILD_MEMORY_BYTES, CHILD_WALL_SECONDS, MB)
 
 WORKER = Path(__file__).with_name("worker.py")
-POLL_SECONDS = 0.01
 log = logging.getLogger("tutor.import")
 
 
@@ -48,14 +46,22 @@ def import_isolated(filename: str, source: bytes | Path, *, topic: str, knowledg
         started = time.monotonic()
         child = subprocess.Popen([sys.executable, "-I", str(WORKER), json.dumps(request)],  # nosec B603
                                  stdin=stdin, stdout=out, stderr=err, close_fds=True)
-        status, usage, timed_out = _wait(child, started + limits.wall_seconds)
-        seconds, peak = time.monotonic() - started, usage.ru_maxrss * 1024     # Linux: KB
+        try:
+            status, timed_out = child.wait(timeout=limits.wall_seconds), False
+        except subprocess.TimeoutExpired:
+            child.kill()
+            status, timed_out = child.wait(), True
+        seconds = time.monotonic() - started
         out.seek(0)
         reply = _reply(out, status)
         err.seek(0)
         errors = err.read()[-2000:].decode("utf-8", "replace")
     result, outcome = _result(reply, status, timed_out, topic, limits)
-    log.info("import %s: %s in %.2f s, peak %.0f MB", filename, outcome, seconds, peak / MB)
+    # The child's own peak, which it measured; a child that did not answer stayed under its limit.
+    peak = int((reply or {}).get("peak_bytes") or 0) or None
+    log.info("import %s: %s in %.2f s, peak %s", filename, outcome, seconds,
+             f"{peak / MB:.0f} MB" if peak else f"unknown (limit {limits.memory_bytes // MB} MB)",
+             extra={"import_outcome": outcome, "import_seconds": seconds, "import_peak_bytes": peak})
     if outcome not in ("ok", "time", "memory") and errors:
         log.warning("import %s: child stderr: %s", filename, errors)
     return result
@@ -68,25 +74,6 @@ def _input(source: bytes | Path) -> IO[bytes]:
     spool.write(source)
     spool.seek(0)
     return spool
-
-
-def _wait(child: subprocess.Popen[bytes], deadline: float) -> tuple[int, Any, bool]:
-    """Wait for the child until the deadline, then kill it; its status and resource usage
-    (os.wait4 gives this child's own peak memory, where RUSAGE_CHILDREN gives the largest
-    child this process ever had)."""
-    timed_out = False
-    while True:
-        pid, status, usage = os.wait4(child.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.monotonic() >= deadline:
-            child.kill()
-            pid, status, usage = os.wait4(child.pid, 0)
-            timed_out = True
-            break
-        time.sleep(POLL_SECONDS)
-    child.returncode = os.waitstatus_to_exitcode(status)       # reaped here, not by Popen
-    return child.returncode, usage, timed_out
 
 
 def _reply(out: IO[bytes], status: int) -> dict[str, Any] | None:

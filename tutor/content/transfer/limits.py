@@ -15,12 +15,12 @@ MAX_ITEMS = 5_000                 # questions (or GIFT/XML items) in one file
 MAX_LINES = 200_000               # lines of a .txt file, paragraph lines of a .docx
 MAX_ROWS = 20_000                 # Excel rows read after the header row, empty ones included
 MAX_COLUMNS = 64                  # Excel columns searched for the header row
-MAX_XML_ELEMENTS = 500_000        # elements of a Moodle XML file
+MAX_XML_ELEMENTS = 400_000        # elements of a Moodle XML file (a question has 10 to 40)
 MAX_LISTED = 500                  # problems (and, separately, warnings) listed; the rest are counted
 
 # Zip containers (.xlsx, .docx): checked before any library opens them.
 ZIP_MAX_ENTRIES = 1_000
-ZIP_MAX_ENTRY_BYTES = 30 * MB     # one entry, decompressed, as declared and as actually inflated
+ZIP_MAX_ENTRY_BYTES = 50 * MB     # one entry, decompressed, as declared and as actually inflated
 ZIP_MAX_TOTAL_BYTES = 100 * MB    # all entries together, decompressed
 
 # The child process every import runs in.

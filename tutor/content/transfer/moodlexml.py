@@ -84,6 +84,7 @@ XML_ERRORS = {
 
 _ENCODING = re.compile(rb"""<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._-]{1,40})["']""")
 _CHINESE_ENCODINGS = {"gb2312", "gbk", "gb18030", "cp936"}
+_ATTRIBUTES = ("type", "format", "fraction")
 
 
 def parse_xml(data: bytes | str) -> Node:
@@ -115,7 +116,8 @@ def _parse(data: bytes | str) -> Node:
         elements += 1
         if elements > MAX_XML_ELEMENTS:
             raise XmlError(parser.CurrentLineNumber, too_many("XML 元素", MAX_XML_ELEMENTS))
-        node = Node(tag, attrs, parser.CurrentLineNumber)
+        kept = {name: attrs[name] for name in _ATTRIBUTES if name in attrs}     # the rest is never read
+        node = Node(tag, kept, parser.CurrentLineNumber)
         (stack[-1].children if stack else root).append(node)
         stack.append(node)
         texts.append([])

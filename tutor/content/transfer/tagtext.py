@@ -248,6 +248,8 @@ def import_docx(data: bytes, *, topic: str, knowledge_point: str | None = None,
         lines, stopped, warnings = docx_lines(data)
     except ZipTooLarge as exc:
         return finalize([], options, [Problem("文件", f"文件过大或过于复杂，无法导入（{exc}）")])
+    except MemoryError:
+        raise                     # the child reports it as such
     except Exception as exc:  # zipfile and expat raise many kinds for a damaged or foreign file
         return finalize([], options, [Problem("文件", f"无法读取 Word 文件（.docx）：{exc.__class__.__name__}；"
                                                     "如果是旧的 .doc 文件，请在 Word 中另存为 .docx")])

@@ -8,6 +8,7 @@ threaded web server. It prints {"result": ...} or {"failure": "memory" | "error"
 """
 from __future__ import annotations
 
+import errno
 import json
 import resource
 import sys
@@ -22,6 +23,19 @@ def _bare_package() -> None:
     package = types.ModuleType("tutor")
     package.__path__ = [str(Path(__file__).resolve().parents[2])]
     sys.modules.setdefault("tutor", package)
+
+
+def peak_bytes() -> int:
+    """This process's peak resident memory since it started the worker. Not ru_maxrss: that
+    keeps the parent's size from before the exec, and a web worker may be large."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 def main(argv: list[str]) -> int:
@@ -42,9 +56,12 @@ def main(argv: list[str]) -> int:
         reply = {"result": result_to_json(result)}
     except MemoryError:
         reply = {"failure": "memory"}
+    except OSError as exc:        # e.g. a library that cannot be mapped under the limit
+        reply = {"failure": "memory" if exc.errno == errno.ENOMEM else "error", "error": exc.__class__.__name__}
     except Exception as exc:  # a parser bug must still end as a reported problem
         reply = {"failure": "error", "error": exc.__class__.__name__}
     del data
+    reply["peak_bytes"] = peak_bytes()
     json.dump(reply, sys.stdout, ensure_ascii=False)
     return 0
 
