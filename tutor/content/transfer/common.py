@@ -442,12 +442,13 @@ def html_to_text(markup: str) -> str:
     """Moodle's HTML text as plain text: breaks and paragraphs become line breaks."""
     import html
 
-    # Every tag ends at a `>`: after the last one there are none, and stopping the patterns
-    # there keeps each `<` from scanning to the end of a text that never closes it.
+    # Every tag ends at a `>`: after the last one there are none, and stopping each pattern
+    # there keeps every `<` from scanning to the end of a text that never closes it.
     end = markup.rfind(">") + 1
     end += markup.startswith("\n", end)            # `<br>\n` is one break
-    tags, rest = markup[:end], markup[end:]
-    text = _TAG.sub("", _BREAK.sub("\n", tags)) + rest
+    text = _BREAK.sub("\n", markup[:end]) + markup[end:]
+    end = text.rfind(">") + 1
+    text = _TAG.sub("", text[:end]) + text[end:]
     text = html.unescape(text).replace("\xa0", " ")
     lines = [line.rstrip() for line in text.split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
