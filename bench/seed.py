@@ -44,6 +44,8 @@ def seed(course: Any, students: int, answers: int, exams: int, bench_sets: int, 
                "created_at": NOW, "active": True, "session_token": "tokbench"},
               {"id": teacher_id, "username": "teacher", "password_hash": password_hash, "role": "instructor",
                "created_at": NOW, "active": True, "session_token": "tokteacher"}]
+    for user in users:
+        user["username_key"] = user["username"]     # already lower case
     _bulk(User, users)
 
     questions = [q.id for q in course.questions]
