@@ -292,7 +292,9 @@ def test_students_cannot_use_the_import_page(app, client) -> None:
 FAST = settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def _timed(call: Any, bound: float = 1.0) -> Any:
+def _timed(call: Any, bound: float = 3.0) -> Any:
+    """The call finishes within `bound` seconds: linear parsing takes a fraction of that even on
+    a busy two-core machine, the backtracking and quadratic versions took 5 to 50 s and more."""
     started = time.perf_counter()
     value = call()
     elapsed = time.perf_counter() - started
@@ -309,7 +311,7 @@ def test_an_unclosed_tag_with_spaces_is_read_in_linear_time(spaces: int, tail: s
 
 
 @FAST
-@given(marks=st.integers(20_000, 60_000), mark=st.sampled_from("=~#"))
+@given(marks=st.integers(50_000, 80_000), mark=st.sampled_from("=~#"))
 def test_gift_signs_are_found_in_linear_time(marks: int, mark: str) -> None:
     assert _timed(lambda: looks_like_gift("{" + mark * marks)) is False
     assert _timed(lambda: looks_like_gift("{" + mark * marks + "}")) is True
@@ -362,7 +364,7 @@ def test_long_option_continuations_and_comments_in_linear_time(lines: int) -> No
 def test_xml_text_of_many_pieces_in_linear_time(count: int) -> None:
     xml = "<quiz><question type=\"truefalse\"><questiontext><text>" + "&#160;甲" * count + "</text>" \
           "</questiontext></question></quiz>"
-    result = _timed(lambda: import_moodle_xml(xml.encode(), topic="survey"), bound=2.0)
+    result = _timed(lambda: import_moodle_xml(xml.encode(), topic="survey"))
     assert "true 和 false" in " ".join(p.message for p in result.problems)
 
 
