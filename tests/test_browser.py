@@ -334,3 +334,55 @@ def test_mock_exam_hands_itself_in_at_zero(server: str, browser, live_app) -> No
     finally:
         live_app.extensions["tutor_clock"] = utcnow
     context.close()
+
+
+
+@pytest.mark.parametrize("device", list(VIEWPORTS))
+def test_a_refused_bank_and_keys_hidden_during_an_exam(server: str, browser, live_app, device: str,
+                                                       tmp_path: Path) -> None:
+    """What the hardening looks like to the people it protects: a teacher's decompression bomb
+    is refused in words, and a student in a mock exam cannot read its keys in 背题模式."""
+    from sqlalchemy import select
+
+    from conftest import make_instructor
+    from test_import_limits import xlsx_zeros_bomb
+    from tutor.models import ExamPaper, PracticeSet
+
+    make_instructor(live_app, f"{device}-导入老师")
+    context = browser.new_context(viewport=VIEWPORTS[device], locale="zh-CN")
+    page = context.new_page()
+    page.goto(server + "/auth/login")
+    page.get_by_label("用户名").fill(f"{device}-导入老师")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.goto(server + "/instructor/import")
+    bomb = tmp_path / "题库.xlsx"
+    bomb.write_bytes(xlsx_zeros_bomb())
+    page.locator("input[type=file]").set_input_files(str(bomb))
+    page.get_by_role("button", name="转换并预览").click()
+    expect(page.get_by_text("文件过大或过于复杂").first).to_be_visible()
+    shoot(page, f"{device}-import-refused")
+    context.close()
+
+    context = browser.new_context(viewport=VIEWPORTS[device], locale="zh-CN")
+    page = context.new_page()
+    register_in_browser(page, server, f"{device}-考生")
+    page.goto(server + "/exams/")
+    page.get_by_role("button", name="开始考试").first.click()
+    on_item(page, "第 1 / 40 题")
+    course = live_app.extensions["tutor_content"].catalog.course("chapter8")
+    with live_app.app_context():
+        from tutor.extensions import db as database
+        paper = database.session.scalars(select(ExamPaper).order_by(ExamPaper.id.desc())).first()
+        on_paper = course.by_id[paper.items[0]["question_id"]]
+    started = page.request.post(server + "/practice/start", form={
+        "course": "chapter8", "mode": "study", "scope": "kp", "id": on_paper.knowledge_point})
+    assert started.ok
+    with live_app.app_context():
+        study = database.session.scalars(select(PracticeSet).order_by(PracticeSet.id.desc())).first()
+        index = study.question_ids.index(on_paper.id)
+    page.goto(f"{server}/practice/{study.id}?i={index}")
+    expect(page.get_by_role("note")).to_contain_text("考试进行中，交卷后可查看")
+    assert "答案" not in page.locator("main").inner_text().replace("答案和解析", "")
+    shoot(page, f"{device}-study-during-exam")
+    context.close()
