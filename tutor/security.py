@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask, Response, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user, user_logged_in, user_loaded_from_cookie
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Response as BaseResponse
 
 log = logging.getLogger("tutor.security")
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
@@ -64,7 +65,7 @@ def init_app(app: Flask) -> None:
         return response
 
     @app.before_request
-    def absolute_lifetime() -> Response | None:
+    def absolute_lifetime() -> BaseResponse | None:
         """End a login older than TUTOR_SESSION_ABSOLUTE_HOURS, however active it has been."""
         if request.endpoint == "static" or not current_user.is_authenticated:
             return None

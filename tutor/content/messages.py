@@ -1,7 +1,7 @@
 """Pydantic's validation errors, told to an instructor in Chinese."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 _QUOTE_HINT = "；如果要写成文本，请加引号，例如 \"{value}\""
 _QUOTED_CHARS = 40     # how much of an author's value an error message repeats
@@ -12,7 +12,7 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else f"{text[:limit]}…（共 {len(text)} 个字符）"
 
 
-def pydantic_message(err: dict[str, Any]) -> str:
+def pydantic_message(err: Mapping[str, Any]) -> str:
     kind = err["type"]
     ctx = err.get("ctx") or {}
     value = err.get("input")

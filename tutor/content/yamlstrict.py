@@ -124,8 +124,8 @@ def parse(data: bytes) -> Document:
     """Parse one YAML file strictly; never raises for bad input."""
     doc = Document()
     text, problem = decode(data)
-    if problem is not None:
-        doc.problems.append(problem)
+    if problem is not None or text is None:    # decode gives text whenever it finds no problem
+        doc.problems.extend([problem] if problem is not None else [])
         return doc
     if "\x00" in text:
         doc.problems.append(Problem(1, 1, (), "文件中含有空字符（NUL），不是文本文件"))

@@ -17,6 +17,7 @@ from typing import Any, Collection, Iterable
 from pydantic import ValidationError
 
 from tutor.content.messages import pydantic_message
+from tutor.content.transfer.fields import AFTER, BEFORE, BODY
 from tutor.content.transfer.limits import MAX_LISTED
 from tutor.questions import REGISTRY
 from tutor.questions.base import LETTERS
@@ -25,19 +26,6 @@ PLACEHOLDER_EXPLANATION = "（导入时未提供解析，请补充）"
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 MAX_ID = 100
 
-# Key order of a question as written in our YAML files.
-BEFORE = ("id", "type", "knowledge_point", "section", "difficulty", "stem")
-BODY = {
-    "single": ("options", "answer"),
-    "multiple": ("options", "answer"),
-    "truefalse": ("answer",),
-    "fill": ("blanks",),
-    "ordering": ("items", "partial_credit"),
-    "matching": ("pairs", "distractors"),
-    "short": ("rubric", "model_answer"),
-    "case": ("questions",),
-}
-AFTER = ("explanation", "tags")
 
 TYPE_LABELS = {name: kind.label for name, kind in REGISTRY.items()}
 
@@ -78,7 +66,7 @@ class ImportResult:
         return not self.problems
 
     def to_yaml(self, schema_path: str | None = None) -> str:
-        from tutor.content.transfer.yamlout import to_yaml
+        from tutor.content.transfer.yamlout import to_yaml   # yamlout imports no module of ours that imports this
         return to_yaml(self.topic, self.questions, schema_path)
 
 

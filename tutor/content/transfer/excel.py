@@ -68,7 +68,7 @@ def _find_header(rows: list[tuple[Any, ...]]) -> tuple[int, dict[int, str], list
 
 def _raw_item(number: int, row: tuple[Any, ...], columns: dict[int, str]) -> RawItem | None:
     values: dict[str, Any] = {}
-    problems: list[str] = []
+    problems: list[str | Problem] = []
     for index, key in columns.items():
         value, message = _cell(row[index] if index < len(row) else None)
         if message:
@@ -79,8 +79,8 @@ def _raw_item(number: int, row: tuple[Any, ...], columns: dict[int, str]) -> Raw
     options = [clean(values.get(f"option:{letter}")) for letter in LETTERS]
     while options and not options[-1]:
         options.pop()
-    for index, text in enumerate(options):
-        if not text:
+    for index, option in enumerate(options):
+        if not option:
             problems.append(f"选项{LETTERS[index]}是空的，但后面还有选项；选项要从 A 开始连续填写")
     def text(key: str) -> str:
         value = values.get(key)

@@ -358,30 +358,31 @@ def gift_question(q: QuestionBase) -> tuple[str | None, str | None]:
     if reason is not None:
         return None, reason
     name = f"::{escape(q.id)}::"
-    if q.type == "single":
-        lines = [("\t=" if "ABCDEFGH"[i] == q.answer else "\t~") + escape(o) for i, o in enumerate(q.options)]
-        return f"{name}{escape(q.stem)}{{\n" + "\n".join(lines) + "\n" + _feedback(q) + "}", None
-    if q.type == "multiple":
-        right, wrong = f"~%{_weight(len(q.answer))}%", "~%-100%"
-        lines = [f"\t{right if 'ABCDEFGH'[i] in q.answer else wrong}{escape(o)}" for i, o in enumerate(q.options)]
-        return f"{name}{escape(q.stem)}{{\n" + "\n".join(lines) + "\n" + _feedback(q) + "}", None
-    if q.type == "truefalse":
-        general = f"####{escape(q.explanation)}" if q.explanation.strip() else ""
-        return f"{name}{escape(q.stem)}{{{'TRUE' if q.answer else 'FALSE'}{general}}}", None
-    if q.type == "fill":
-        if len(q.blanks) != 1 or len(MARKER.findall(q.stem)) != 1:
-            return None, f"有 {len(q.blanks)} 个空，GIFT 只能表示一个空的填空（简答题 shortanswer）"
-        before, after = q.stem.split("{{1}}")
-        general = f"####{escape(q.explanation)}" if q.explanation.strip() else ""
-        block = "{" + " ".join("=" + escape(a) for a in q.blanks[0]) + general + "}"
+    item: Any = q        # the fields of its own type, which q.type names below
+    if item.type == "single":
+        lines = [("\t=" if "ABCDEFGH"[i] == item.answer else "\t~") + escape(o) for i, o in enumerate(item.options)]
+        return f"{name}{escape(item.stem)}{{\n" + "\n".join(lines) + "\n" + _feedback(q) + "}", None
+    if item.type == "multiple":
+        right, wrong = f"~%{_weight(len(item.answer))}%", "~%-100%"
+        lines = [f"\t{right if 'ABCDEFGH'[i] in item.answer else wrong}{escape(o)}" for i, o in enumerate(item.options)]
+        return f"{name}{escape(item.stem)}{{\n" + "\n".join(lines) + "\n" + _feedback(q) + "}", None
+    if item.type == "truefalse":
+        general = f"####{escape(item.explanation)}" if item.explanation.strip() else ""
+        return f"{name}{escape(item.stem)}{{{'TRUE' if item.answer else 'FALSE'}{general}}}", None
+    if item.type == "fill":
+        if len(item.blanks) != 1 or len(MARKER.findall(item.stem)) != 1:
+            return None, f"有 {len(item.blanks)} 个空，GIFT 只能表示一个空的填空（简答题 shortanswer）"
+        before, after = item.stem.split("{{1}}")
+        general = f"####{escape(item.explanation)}" if item.explanation.strip() else ""
+        block = "{" + " ".join("=" + escape(a) for a in item.blanks[0]) + general + "}"
         return f"{name}{escape(before)}{block}{escape(after)}", None
-    if q.type == "matching":
-        texts = [p.left for p in q.pairs] + [p.right for p in q.pairs] + list(q.distractors)
+    if item.type == "matching":
+        texts = [p.left for p in item.pairs] + [p.right for p in item.pairs] + list(item.distractors)
         if any("->" in t for t in texts):
             return None, "配对文字中含有 ->，GIFT 无法表示"
-        lines = [f"\t={escape(p.left)} -> {escape(p.right)}" for p in q.pairs]
-        lines += [f"\t= -> {escape(d)}" for d in q.distractors]
-        return f"{name}{escape(q.stem)}{{\n" + "\n".join(lines) + "\n" + _feedback(q) + "}", None
+        lines = [f"\t={escape(p.left)} -> {escape(p.right)}" for p in item.pairs]
+        lines += [f"\t= -> {escape(d)}" for d in item.distractors]
+        return f"{name}{escape(item.stem)}{{\n" + "\n".join(lines) + "\n" + _feedback(q) + "}", None
     reasons = {"ordering": "GIFT 没有排序题", "case": "GIFT 没有案例分析题（由多道小题组成）",
                "short": "GIFT 的问答题（essay）无法带评分要点；请导出为 Moodle XML"}
     return None, reasons.get(q.type, "GIFT 无法表示这种题型")

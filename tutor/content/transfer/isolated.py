@@ -97,7 +97,7 @@ def _result(reply: dict[str, Any] | None, status: int, timed_out: bool, topic: s
     elif failure == "memory":
         outcome, why = "memory", f"所需内存超过 {limits.memory_bytes // MB} MB"
     elif failure == "error":
-        return ImportResult(topic, problems=[Problem("文件", f"读取文件时出错（{reply.get('error')}），没有导入；"
+        return ImportResult(topic, problems=[Problem("文件", f"读取文件时出错（{(reply or {}).get('error')}），没有导入；"
                                                             "请检查文件是否完整")]), "error"
     else:
         outcome, why = "crash", f"导入进程异常退出（{status}），可能是内存不足"

@@ -252,6 +252,7 @@ def _gaps(stem: str) -> Iterator[tuple[int, int, str, str]]:
     position = 0
     while (head := _GAP_HEAD.search(stem, position)) is not None:
         body = _GAP_BODY.match(stem, head.end())
+        assert body is not None     # its pattern matches the empty string too
         if stem.startswith("}", body.end()):
             yield head.start(), body.end() + 1, head.group(2), body.group()
             position = body.end() + 1

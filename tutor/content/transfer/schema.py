@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel
+
 from pydantic.json_schema import models_json_schema
 
 from tutor.content.model import Lesson, Manifest
@@ -71,7 +73,8 @@ def _dispatch(types: dict[str, str], description: str) -> dict[str, Any]:
 
 def json_schema() -> dict[str, Any]:
     """One JSON Schema (draft 7) for course.yaml, lesson files and question files."""
-    models = [kind.model for kind in REGISTRY.values()] + [kind.body for kind in SUB_TYPES.values()]
+    models: list[type[BaseModel]] = ([kind.model for kind in REGISTRY.values()]
+                                     + [kind.body for kind in SUB_TYPES.values()])
     _, top = models_json_schema([(m, "validation") for m in models + [Lesson, Manifest]],
                                 ref_template=REF)
     defs: dict[str, Any] = top["$defs"]

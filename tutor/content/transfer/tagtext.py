@@ -142,7 +142,7 @@ class _Reader:
             item.stem.append(text.strip())
         elif self.field == "option":
             item.options[-1].append(text.strip())
-        elif self.field in FIELD_TAGS.values():
+        elif self.field is not None and self.field in FIELD_TAGS.values():
             item.values.setdefault(self.field, []).append(text.strip())
         else:
             item.problems.append(Problem(where, f"文字“{_short(text)}”不属于题目的任何部分"

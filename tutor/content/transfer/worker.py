@@ -13,6 +13,7 @@ import json
 import resource
 import sys
 import types
+from typing import Any
 from pathlib import Path
 
 
@@ -53,7 +54,7 @@ def main(argv: list[str]) -> int:
         result = import_data(request["filename"], data, topic=request["topic"],
                              knowledge_point=request["knowledge_point"], id_prefix=request["id_prefix"],
                              allowed_knowledge_points=request["allowed_knowledge_points"])
-        reply = {"result": result_to_json(result)}
+        reply: dict[str, Any] = {"result": result_to_json(result)}
     except MemoryError:
         reply = {"failure": "memory"}
     except OSError as exc:        # e.g. a library that cannot be mapped under the limit

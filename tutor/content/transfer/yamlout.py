@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from tutor.content import yamlstrict
-from tutor.content.transfer.common import AFTER, BEFORE, BODY
+from tutor.content.transfer.fields import AFTER, BEFORE, BODY
 
 # Lists written inline when short: the keys whose items are single words or letters.
 INLINE_KEYS = {"answer", "tags", "accept", "distractors"}
