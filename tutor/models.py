@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, text
@@ -12,6 +12,11 @@ import unicodedata
 
 from tutor import passwords
 from tutor.extensions import db
+
+if TYPE_CHECKING:   # Flask-SQLAlchemy makes db.Model at run time, a subclass of our Base
+    from tutor.extensions import Base as Model
+else:
+    Model = db.Model
 
 STUDENT = "student"
 INSTRUCTOR = "instructor"
@@ -30,7 +35,7 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -72,7 +77,7 @@ class User(UserMixin, db.Model):
         return self.role == INSTRUCTOR
 
 
-class PracticeSet(db.Model):
+class PracticeSet(Model):
     """A run of questions a student asked for: a topic or a knowledge point, in a fixed order."""
 
     __tablename__ = "practice_sets"
@@ -92,7 +97,7 @@ class PracticeSet(db.Model):
         back_populates="practice_set", order_by="Delivery.position")
 
 
-class Delivery(db.Model):
+class Delivery(Model):
     """One presentation of a question: the option order shown, kept on the server."""
 
     __tablename__ = "deliveries"
@@ -111,7 +116,7 @@ class Delivery(db.Model):
     attempt: Mapped[Attempt | None] = relationship(back_populates="delivery")
 
 
-class Attempt(db.Model):
+class Attempt(Model):
     """One scored answer: at most one per practice delivery or exam item, so nothing counts twice."""
 
     __tablename__ = "attempts"
@@ -142,11 +147,28 @@ class Attempt(db.Model):
     seconds: Mapped[float]
     mode: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # What the grader found in each part (`Grade.parts` as JSON: one bool per blank, position,
+    # pair or rubric point; per sub-question of a case {correct, score, max_score, parts}),
+    # stored with the answer so that no page grades it again. NULL: stored before 0007.
+    parts: Mapped[Any | None] = mapped_column(JSON)
+    # 自评 of a short answer ("right", "partial", "wrong"); see docs/progress.md for its effect.
+    self_assessment: Mapped[str | None] = mapped_column(String(8))
+    # The grader's own score, kept once a self-assessment or a review has replaced `score`
+    # (`score` and `correct` are always the effective result, which every report reads).
+    rubric_score: Mapped[float | None]
+    # 人工复核: the score an instructor set, by whom and when.
+    reviewed_score: Mapped[float | None]
+    reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None]
 
     delivery: Mapped[Delivery | None] = relationship(back_populates="attempt")
 
+    @property
+    def keyword_score(self) -> float:
+        return self.score if self.rubric_score is None else self.rubric_score
 
-class StudentQuestion(db.Model):
+
+class StudentQuestion(Model):
     """One student's standing on one question, kept up to date with every answer, so that
     progress pages and class reports read one row per question instead of every answer."""
 
@@ -171,7 +193,7 @@ class StudentQuestion(db.Model):
     first_fraction: Mapped[float]       # score / max score of the first attempt, for item analysis
 
 
-class NotebookEntry(db.Model):
+class NotebookEntry(Model):
     """错题本: a question answered wrong, until it is answered right enough times in a row."""
 
     __tablename__ = "notebook_entries"
@@ -187,7 +209,7 @@ class NotebookEntry(db.Model):
     last_wrong_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Favourite(db.Model):
+class Favourite(Model):
     """收藏: a question a student starred."""
 
     __tablename__ = "favourites"
@@ -200,7 +222,7 @@ class Favourite(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class ReviewCard(db.Model):
+class ReviewCard(Model):
     """智能复习: the student's FSRS card for one question."""
 
     __tablename__ = "review_cards"
@@ -219,7 +241,7 @@ class ReviewCard(db.Model):
     reviews: Mapped[int] = mapped_column(default=1)
 
 
-class SequenceCursor(db.Model):
+class SequenceCursor(Model):
     """顺序练习: where a student's sequential run through a scope resumes."""
 
     __tablename__ = "sequence_cursors"
@@ -233,7 +255,7 @@ class SequenceCursor(db.Model):
     next_index: Mapped[int] = mapped_column(default=0)
 
 
-class ExamPaper(db.Model):
+class ExamPaper(Model):
     """A student's mock exam paper, fixed when started, with a deadline kept on the server."""
 
     __tablename__ = "exam_papers"
@@ -257,7 +279,7 @@ class ExamPaper(db.Model):
     answers: Mapped[list[ExamAnswer]] = relationship(order_by="ExamAnswer.item_index")
 
 
-class ExamAnswer(db.Model):
+class ExamAnswer(Model):
     """The answer on one item of a paper, saved as the student goes and changeable until submission."""
 
     __tablename__ = "exam_answers"
