@@ -22,7 +22,6 @@ from tutor.content.loader import Catalog
 from tutor.extensions import db, login_manager
 from tutor.models import INSTRUCTOR, User, utcnow
 from tutor.questions import REGISTRY, question_type
-from tutor.questions import fill, matching
 from tutor.questions.base import LETTERS
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -202,9 +201,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["markdown_inline"] = lambda text: Markup(markdown.render_inline(text or ""))  # nosec B704
     app.jinja_env.filters["percent"] = lambda value: "—" if value is None else f"{value * 100:.0f}%"
     app.jinja_env.globals["LETTERS"] = LETTERS
-    app.jinja_env.globals["matching_choices"] = matching.choices
+    # Pages ask the question's type for everything type-specific: its partials, its stem.
     app.jinja_env.globals["question_type"] = question_type
-    app.jinja_env.globals["fill_stem"] = lambda q: fill.BLANK.sub(lambda m: f"（{m.group(1)}）＿＿＿", q.stem)
+    app.jinja_env.globals["render_stem"] = lambda q: question_type(q).render_stem(q)
     app.jinja_env.globals["type_label"] = lambda name: REGISTRY[name].label if name in REGISTRY else name
 
     for code, title in ((403, "没有权限"), (404, "页面不存在"), (409, "操作已失效"), (413, "提交的内容太大"),

@@ -21,6 +21,7 @@ from tutor.extensions import db
 from tutor.models import STUDENT, Attempt, ExamPaper, ReviewCard, StudentQuestion, User
 from tutor.progress.mastery import Mastery, from_counts
 from tutor.progress.stats import REVIEW_STATE
+from tutor.questions import question_type
 
 INACTIVE_DAYS = 7
 
@@ -158,10 +159,9 @@ def item_analysis(course: Course) -> list[ItemStats]:
             .where(StudentQuestion.course_id == course.id).group_by(StudentQuestion.question_id)):
         if qid in stats:
             stats[qid].attempts, stats[qid].facility = n, float(facility)
-    choice_ids = [q.id for q in course.questions if q.type in ("single", "multiple")]
     for q in course.questions:
-        if q.type in ("single", "multiple"):
-            stats[q.id].option_counts = [0] * len(q.options)
+        stats[q.id].option_counts = [0] * len(question_type(q).tallied_options(q))
+    choice_ids = [q.id for q in course.questions if stats[q.id].option_counts]
     if choice_ids:
         # Counted per distinct first response in SQL: a handful of rows per question come back,
         # not one per student.
@@ -171,11 +171,8 @@ def item_analysis(course: Course) -> list[ItemStats]:
                 .join(StudentQuestion, StudentQuestion.first_attempt_id == Attempt.id)
                 .where(StudentQuestion.course_id == course.id, StudentQuestion.question_id.in_(choice_ids))
                 .group_by(Attempt.question_id, response)):
-            chosen = json.loads(text)
-            letters = [chosen] if isinstance(chosen, str) else (chosen or [])
-            counts = stats[qid].option_counts
-            for letter in letters:
-                index = ord(letter) - ord("A") if isinstance(letter, str) and len(letter) == 1 else -1
+            counts, q = stats[qid].option_counts, stats[qid].question
+            for index in question_type(q).chosen_options(q, json.loads(text)):
                 if 0 <= index < len(counts):
                     counts[index] += n
     _discrimination(course, stats)

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Callable, Iterator
 from pydantic import Field, StringConstraints
 
 from tutor.content.model import Id, Name, Strict, Text
+from tutor.questions.form import Form
 
 Letter = Annotated[str, StringConstraints(pattern=r"^[A-H]$")]
 LETTERS = string.ascii_uppercase[:8]
@@ -55,9 +56,27 @@ class Grade:
         return self.score / self.max_score if self.max_score else 0.0
 
 
+def plain_stem(body: Any) -> str:
+    return body.stem
+
+
+def no_options(body: Any) -> tuple[str, ...]:
+    return ()
+
+
+def no_choices(body: Any, response: Any) -> list[int]:
+    return []
+
+
+def no_template_data(body: Any) -> dict[str, Any]:
+    return {}
+
+
 @dataclass(frozen=True)
 class QuestionType:
-    """One entry of the registry: how a type is written, checked, laid out and graded."""
+    """One entry of the registry: everything about a type, from how it is written and checked to
+    how a form becomes its response, how its stem reads and which partials show it. The pages
+    ask it; none of them names a type."""
 
     name: str
     label: str
@@ -71,6 +90,25 @@ class QuestionType:
     # and whether a stored layout still fits the question as it is now.
     layout: Callable[[Any, random.Random | None], Any]
     layout_fits: Callable[[Any, Any], bool]
+    # A posted form as a response: (question, layout, form, field-name prefix) -> response, or
+    # InvalidAnswer (the student is asked again) / TamperedAnswer (refused). The prefix names a
+    # case's sub-questions apart.
+    parse: Callable[[Any, Any, Form, str], Any]
+    # The stem as every page shows it: plain text, escaped by the page (a fill's blanks as （1）＿＿＿).
+    render_stem: Callable[[Any], str] = plain_stem
+    # Its Jinja partials live in this folder under templates/ (default questions/<name>): input.html
+    # (answer inputs), review.html (after answering), answer.html (the key in words) and, if its
+    # inputs take keys, keyhint.html. `template_data` is what they need beyond the question.
+    template_dir: str = ""
+    template_data: Callable[[Any], dict[str, Any]] = no_template_data
+    # For item analysis: the options whose first choices are counted (none: no counts), and
+    # which of them (written positions) a stored response chose.
+    tallied_options: Callable[[Any], tuple[str, ...]] = no_options
+    chosen_options: Callable[[Any, Any], list[int]] = no_choices
+
+    def template(self, part: str) -> str:
+        """The path of one of its partials, for the web layer to render."""
+        return f"{self.template_dir or 'questions/' + self.name}/{part}.html"
 
 
 def no_layout(body: Any, rng: random.Random | None) -> list[int]:

@@ -10,6 +10,7 @@ from tutor.content.model import Text
 from tutor.questions.base import Body, Grade, GradingSettings, Problems, QuestionBase, QuestionType
 from tutor.questions.choice import MULTIPLE, SINGLE, TRUEFALSE, MultipleBody, SingleBody, TrueFalseBody
 from tutor.questions.fill import FILL, FillBody
+from tutor.questions.form import Form, InvalidAnswer
 from tutor.questions.matching import MATCHING, MatchingBody
 from tutor.questions.ordering import ORDERING, OrderingBody
 from tutor.questions.short import SHORT, ShortBody
@@ -45,6 +46,17 @@ def grade_case(q: CaseBody, response: Any, settings: GradingSettings) -> Grade:
                  sum(p.max_score for p in parts), parts)
 
 
+def parse_case(q: CaseBody, layout: Any, form: Form, p: str) -> list[Any]:
+    """Each sub-question parsed by its own type, its fields prefixed s<index>-."""
+    answers = []
+    for index, (sub, sub_layout) in enumerate(zip(q.questions, layout)):
+        try:
+            answers.append(SUB_TYPES[sub.type].parse(sub, sub_layout, form, f"{p}s{index}-"))
+        except InvalidAnswer as exc:
+            raise type(exc)(f"第 {index + 1} 小题：{exc}") from None
+    return answers
+
+
 def _layout(q: CaseBody, rng: random.Random | None) -> list[Any]:
     return [SUB_TYPES[sub.type].layout(sub, rng) for sub in q.questions]
 
@@ -56,4 +68,4 @@ def _layout_fits(q: CaseBody, layout: Any) -> bool:
 
 CASE = QuestionType("case", "案例分析题", Case, CaseBody, check_case, grade_case,
                     lambda q: [SUB_TYPES[s.type].correct_response(s) for s in q.questions],
-                    _layout, _layout_fits)
+                    _layout, _layout_fits, parse_case)

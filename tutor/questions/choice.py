@@ -9,6 +9,7 @@ from pydantic import Field
 from tutor.questions.base import (LETTERS, Body, Grade, GradingSettings, Letter, Option, Problems,
                                   QuestionBase, QuestionType, empty_layout_fits, is_permutation,
                                   no_layout, permutation)
+from tutor.questions.form import Form, InvalidAnswer, TamperedAnswer, shown_index, values
 
 
 class ChoiceBody(Body):
@@ -98,6 +99,46 @@ def grade_truefalse(q: TrueFalseBody, response: Any, settings: GradingSettings) 
     return Grade(correct, 1.0 if correct else 0.0, 1.0)
 
 
+def parse_single(q: SingleBody, layout: Any, form: Form, p: str) -> str:
+    chosen = values(form, p + "choice")
+    if len(chosen) > 1:
+        raise TamperedAnswer("单选题只能选一个选项")
+    if not chosen:
+        raise InvalidAnswer("请选择一个选项")
+    return LETTERS[layout[shown_index(chosen[0], len(layout))]]
+
+
+def parse_multiple(q: MultipleBody, layout: Any, form: Form, p: str) -> list[str]:
+    chosen = values(form, p + "choice")
+    if not chosen:
+        raise InvalidAnswer("请至少选择一个选项")
+    letters = [LETTERS[layout[shown_index(v, len(layout))]] for v in chosen]
+    if len(set(letters)) != len(letters):
+        raise TamperedAnswer("选项重复")
+    return sorted(letters)
+
+
+def parse_truefalse(q: TrueFalseBody, layout: Any, form: Form, p: str) -> bool:
+    chosen = values(form, p + "choice")
+    if not chosen:
+        raise InvalidAnswer("请选择“正确”或“错误”")
+    if chosen not in (["true"], ["false"]):
+        raise TamperedAnswer("判断题只能选“正确”或“错误”")
+    return chosen == ["true"]
+
+
+def _options(q: ChoiceBody) -> tuple[str, ...]:
+    return q.options
+
+
+def _chosen(q: ChoiceBody, response: Any) -> list[int]:
+    """Written positions of the letters a stored response names; anything else is skipped."""
+    letters = [response] if isinstance(response, str) else (response or [])
+    if not isinstance(letters, (list, tuple)):
+        return []
+    return [LETTERS.index(c) for c in letters if isinstance(c, str) and len(c) == 1 and c in LETTERS]
+
+
 def _options_layout(q: ChoiceBody, rng: random.Random | None) -> list[int]:
     return permutation(len(q.options), rng)
 
@@ -107,9 +148,12 @@ def _options_layout_fits(q: ChoiceBody, layout: Any) -> bool:
 
 
 SINGLE = QuestionType("single", "单选题", SingleChoice, SingleBody, check_single, grade_single,
-                      lambda q: q.answer, _options_layout, _options_layout_fits)
+                      lambda q: q.answer, _options_layout, _options_layout_fits, parse_single,
+                      tallied_options=_options, chosen_options=_chosen)
 MULTIPLE = QuestionType("multiple", "多选题", MultipleChoice, MultipleBody, check_multiple,
                         grade_multiple, lambda q: sorted(q.answer), _options_layout,
-                        _options_layout_fits)
+                        _options_layout_fits, parse_multiple,
+                        tallied_options=_options, chosen_options=_chosen)
 TRUEFALSE = QuestionType("truefalse", "判断题", TrueFalse, TrueFalseBody, check_truefalse,
-                         grade_truefalse, lambda q: q.answer, no_layout, empty_layout_fits)
+                         grade_truefalse, lambda q: q.answer, no_layout, empty_layout_fits,
+                         parse_truefalse)

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from tutor.questions.base import (Body, Grade, GradingSettings, Option, Problems, QuestionBase,
                                   QuestionType, empty_layout_fits, no_layout, normalise_text)
+from tutor.questions.form import Form, InvalidAnswer, one
 
 BLANK = re.compile(r"\{\{(\d+)\}\}")
 
@@ -32,6 +33,18 @@ def stem_parts(stem: str) -> list[str | int]:
     return parts
 
 
+def render_stem(q: FillBody) -> str:
+    """The stem with its blanks as numbered lines: （1）＿＿＿, never the raw placeholder."""
+    return BLANK.sub(lambda m: f"（{m.group(1)}）＿＿＿", q.stem)
+
+
+def parse_fill(q: FillBody, layout: Any, form: Form, p: str) -> list[str]:
+    answers = [(one(form, f"{p}blank-{i}") or "").strip()[:200] for i in range(len(q.blanks))]
+    if not any(answers):
+        raise InvalidAnswer("请填写答案")
+    return answers
+
+
 def check_fill(q: FillBody) -> Problems:
     numbers = [int(n) for n in BLANK.findall(q.stem)]
     if numbers != list(range(1, len(q.blanks) + 1)):
@@ -54,4 +67,5 @@ def grade_fill(q: FillBody, response: Any, settings: GradingSettings) -> Grade:
 
 
 FILL = QuestionType("fill", "填空题", Fill, FillBody, check_fill, grade_fill,
-                    lambda q: [accepted[0] for accepted in q.blanks], no_layout, empty_layout_fits)
+                    lambda q: [accepted[0] for accepted in q.blanks], no_layout, empty_layout_fits,
+                    parse_fill, render_stem=render_stem)

@@ -10,6 +10,7 @@ from tutor.content.model import Strict
 from tutor.questions.base import (Body, Grade, GradingSettings, Option, Problems, QuestionBase,
                                   QuestionType, duplicate_problems, is_permutation, normalise_text,
                                   permutation)
+from tutor.questions.form import Form, InvalidAnswer, one, shown_index
 
 
 class Pair(Strict):
@@ -62,6 +63,18 @@ def correct_response(q: MatchingBody) -> list[int]:
     return [keys.index(normalise_text(p.right)) for p in q.pairs]
 
 
+def parse_matching(q: MatchingBody, layout: Any, form: Form, p: str) -> list[int | None]:
+    """Per left item as written, the chosen right choice (None where none was picked)."""
+    size = len(choices(q))
+    response: list[int | None] = []
+    for left in range(len(q.pairs)):
+        value = one(form, f"{p}match-{left}") or ""
+        response.append(layout["right"][shown_index(value, size)] if value else None)
+    if all(r is None for r in response):
+        raise InvalidAnswer("请至少完成一组匹配")
+    return response
+
+
 def _layout(q: MatchingBody, rng: random.Random | None) -> dict[str, list[int]]:
     return {"left": permutation(len(q.pairs), rng), "right": permutation(len(choices(q)), rng)}
 
@@ -72,4 +85,5 @@ def _layout_fits(q: MatchingBody, layout: Any) -> bool:
 
 
 MATCHING = QuestionType("matching", "匹配题", Matching, MatchingBody, check_matching,
-                        grade_matching, correct_response, _layout, _layout_fits)
+                        grade_matching, correct_response, _layout, _layout_fits, parse_matching,
+                        template_data=lambda q: {"choices": choices(q)})

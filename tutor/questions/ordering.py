@@ -8,6 +8,7 @@ from pydantic import Field
 
 from tutor.questions.base import (Body, Grade, GradingSettings, Option, Problems, QuestionBase,
                                   QuestionType, duplicate_problems, is_permutation, permutation)
+from tutor.questions.form import Form, InvalidAnswer, TamperedAnswer, one, small_int
 
 
 class OrderingBody(Body):
@@ -35,6 +36,23 @@ def grade_ordering(q: OrderingBody, response: Any, settings: GradingSettings) ->
     return Grade(correct, score, 1.0, parts)
 
 
+def parse_ordering(q: OrderingBody, layout: Any, form: Form, p: str) -> list[int]:
+    """Each shown item gets a position 1..n; the response lists items (as written) by position."""
+    n = len(q.items)
+    placed: dict[int, int] = {}
+    for shown in range(n):
+        value = one(form, f"{p}rank-{shown}") or ""
+        if not value:
+            raise InvalidAnswer("请为每一项选择位置")
+        position = small_int(value, n)
+        if not position:
+            raise TamperedAnswer("位置无效")
+        if position in placed:
+            raise InvalidAnswer("每个位置只能用一次")
+        placed[position] = layout[shown]
+    return [placed[position] for position in range(1, n + 1)]
+
+
 def _layout(q: OrderingBody, rng: random.Random | None) -> list[int]:
     order = permutation(len(q.items), rng)
     while rng is not None and len(order) > 1 and order == sorted(order):   # never show it solved
@@ -44,4 +62,4 @@ def _layout(q: OrderingBody, rng: random.Random | None) -> list[int]:
 
 ORDERING = QuestionType("ordering", "排序题", Ordering, OrderingBody, check_ordering,
                         grade_ordering, lambda q: list(range(len(q.items))), _layout,
-                        lambda q, layout: is_permutation(layout, len(q.items)))
+                        lambda q, layout: is_permutation(layout, len(q.items)), parse_ordering)

@@ -8,6 +8,7 @@ from pydantic import Field
 from tutor.content.model import Strict, Text
 from tutor.questions.base import (Body, Grade, GradingSettings, Option, Problems, QuestionBase,
                                   QuestionType, empty_layout_fits, no_layout, normalise_text)
+from tutor.questions.form import Form, InvalidAnswer, one
 
 MAX_ANSWER_CHARS = 5000
 
@@ -46,5 +47,12 @@ def grade_short(q: ShortBody, response: Any, settings: GradingSettings) -> Grade
     return Grade(score == total, score, total, parts)
 
 
+def parse_short(q: ShortBody, layout: Any, form: Form, p: str) -> str:
+    text = (one(form, p + "text") or "").strip()
+    if not text:
+        raise InvalidAnswer("请填写答案")
+    return text[:MAX_ANSWER_CHARS]
+
+
 SHORT = QuestionType("short", "简答题", Short, ShortBody, check_short, grade_short,
-                     lambda q: q.model_answer, no_layout, empty_layout_fits)
+                     lambda q: q.model_answer, no_layout, empty_layout_fits, parse_short)
