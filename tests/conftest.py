@@ -5,6 +5,7 @@ The suite runs on SQLite by default and on PostgreSQL when TUTOR_TEST_DATABASE_U
 from __future__ import annotations
 
 import os
+import random
 import re
 from pathlib import Path
 from typing import Any, Iterator
@@ -21,6 +22,9 @@ from tutor.models import INSTRUCTOR, Delivery, User
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 PASSWORD = "correct horse 8"
+# The seed of the app's random source (practice sets, option shuffles, exam papers) in every
+# test app, so that what a test draws is the same on every run; TUTOR_TEST_SEED tries another.
+TEST_SEED = int(os.environ.get("TUTOR_TEST_SEED", "8"))
 
 
 def database_uri(tmp_path: Path) -> str:
@@ -46,6 +50,7 @@ def make_app(tmp_path: Path, **overrides: Any) -> Flask:
     }
     config.update(overrides)
     app = create_app(config)
+    app.extensions["tutor_random"] = random.Random(TEST_SEED)
     with app.app_context():   # a shared PostgreSQL database starts each test empty
         reset_database()
         db.create_all()
@@ -173,6 +178,15 @@ def clock(app: Flask) -> Clock:
     clock = Clock()
     app.extensions["tutor_clock"] = clock
     return clock
+
+
+@pytest.fixture
+def seeded_random(app: Flask) -> random.Random:
+    """Install a fresh `random.Random(TEST_SEED)` as the app's random source and return it; a
+    test may call `.seed(n)` on it to draw differently."""
+    source = random.Random(TEST_SEED)
+    app.extensions["tutor_random"] = source
+    return source
 
 
 def start_mode(client: FlaskClient, mode: str, scope: str = "all", scope_id: str = "") -> Any:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import calendar
+import random
 import secrets
 from datetime import datetime
 from functools import wraps
@@ -102,6 +103,11 @@ def now() -> datetime:
     return current_app.extensions["tutor_clock"]()
 
 
+def rng() -> random.Random:
+    """The app's random source for practice sets, option shuffles and exam papers; tests seed it."""
+    return current_app.extensions["tutor_random"]
+
+
 def writes_after_reading(view: F) -> F:
     """Mark a POST view that reads first and calls begin_writing() before it writes. On SQLite
     the write lock is then held only for the writes. On PostgreSQL the view runs in autocommit,
@@ -192,6 +198,7 @@ def init_app(app: Flask) -> None:
     """Called before the blueprints are registered: their rules take the bounded `int`."""
     app.url_map.converters["int"] = BoundedIntConverter
     app.extensions.setdefault("tutor_clock", utcnow)
+    app.extensions.setdefault("tutor_random", random.SystemRandom())
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录。"
     login_manager.login_message_category = "info"

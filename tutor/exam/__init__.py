@@ -1,7 +1,6 @@
 """Mock exams (模拟考试): a fixed paper, a deadline kept on the server, no feedback until the end."""
 from __future__ import annotations
 
-import random
 from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -18,10 +17,9 @@ from tutor.models import Attempt, ExamAnswer, ExamPaper
 from tutor.practice import questions_on_open_paper
 from tutor.practice.forms import InvalidAnswer, TamperedAnswer, parse_answer
 from tutor.questions import question_type
-from tutor.web import catalog, course_or_404, now, strict_int, student_write_key, writes_database
+from tutor.web import catalog, course_or_404, now, rng, strict_int, student_write_key, writes_database
 
 bp = Blueprint("exam", __name__, url_prefix="/exams")
-_rng = random.SystemRandom()
 
 
 def _grace() -> timedelta:
@@ -74,7 +72,7 @@ def start() -> Response:
     if running is not None:
         flash("你有一份未交卷的试卷，已为你恢复，计时没有暂停。", "info")
         return redirect(url_for("exam.item", paper_id=running.id))
-    items = draw(course, blueprint, _rng)
+    items = draw(course, blueprint, rng())
     paper = ExamPaper(user_id=current_user.id, course_id=course.id, blueprint_id=blueprint.id,
                       title=blueprint.title, items=items, pass_percent=blueprint.pass_percent,
                       started_at=moment, deadline=moment + timedelta(minutes=blueprint.duration_minutes),

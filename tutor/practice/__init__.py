@@ -22,12 +22,11 @@ from tutor.practice.sets import MODES, SCOPED_MODES, pick_random, pick_sequentia
 from tutor.progress.stats import last_results
 from tutor.questions import QuestionBase, grade, question_type
 from tutor.transactions import begin_writing
-from tutor.web import catalog, course_or_404, now, strict_int, student_write_key, writes_after_reading
+from tutor.web import catalog, course_or_404, now, rng, strict_int, student_write_key, writes_after_reading
 
 bp = Blueprint("practice", __name__, url_prefix="/practice")
 
 MAX_SECONDS = 3600.0
-_rng = random.SystemRandom()
 
 
 @bp.app_template_global("set_label")
@@ -82,7 +81,7 @@ def _choose_questions(course: Course, mode: str, scope_kind: str, scope_id: str,
         if questions is None:
             abort(404)
         if mode == "random":
-            return pick_random(questions, last_results(user_id, course.id), size, _rng), None
+            return pick_random(questions, last_results(user_id, course.id), size, rng()), None
         if mode == "study":
             return [q.id for q in questions], None
         cursor = _cursor(course, scope_kind, scope_id)
@@ -150,7 +149,7 @@ def start() -> Response:
         # showing a question later only reads.
         practice_set.deliveries = [
             Delivery(user_id=current_user.id, position=position, question_id=qid,
-                     layout=question_type(course.by_id[qid]).layout(course.by_id[qid], _rng), presented_at=moment)
+                     layout=question_type(course.by_id[qid]).layout(course.by_id[qid], rng()), presented_at=moment)
             for position, qid in enumerate(chosen)]
     db.session.add(practice_set)
     db.session.commit()

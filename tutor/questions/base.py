@@ -128,7 +128,8 @@ def permutation(n: int, rng: random.Random | None) -> list[int]:
 
 
 def is_permutation(layout: Any, n: int) -> bool:
-    return isinstance(layout, list) and sorted(layout) == list(range(n))
+    """A list of the ints 0..n-1, each once: bools, floats and other junk are not (and do not raise)."""
+    return isinstance(layout, list) and all(type(i) is int for i in layout) and sorted(layout) == list(range(n))
 
 
 _TRAILING = ".,;:!?、。；：！？…·~～"
