@@ -22,12 +22,14 @@ ACCESS = {
     "exam.answer": OWNER, "exam.confirm": OWNER, "exam.item": OWNER, "exam.result": OWNER,
     "practice.choose": USER, "practice.start": USER,
     "practice.answer": OWNER, "practice.feedback": OWNER, "practice.question": OWNER, "practice.summary": OWNER,
+    "practice.self_assessment": OWNER,
     "progress.mine": USER, "progress.student": OWNER,
     "instructor.content": INSTRUCTOR, "instructor.heatmap": INSTRUCTOR, "instructor.items": INSTRUCTOR,
     "instructor.items_csv": INSTRUCTOR, "instructor.knowledge_point": INSTRUCTOR,
     "instructor.preview": INSTRUCTOR, "instructor.students": INSTRUCTOR, "instructor.students_csv": INSTRUCTOR,
     "instructor.import_questions": INSTRUCTOR, "instructor.download_yaml": INSTRUCTOR,
-    "instructor.import_template": INSTRUCTOR,
+    "instructor.import_template": INSTRUCTOR, "instructor.review_queue": INSTRUCTOR,
+    "instructor.review_answer": INSTRUCTOR,
 }
 READ_ALSO = {"exam.result", "practice.feedback", "practice.summary", "progress.student"}
 
@@ -53,7 +55,9 @@ def world(app):
     from tutor.extensions import db
     with app.app_context():
         alice_id = db.session.scalar(db.select(User.id).where(User.username == "alice"))
-    values = {"set_id": set_id, "paper_id": paper_id, "user_id": alice_id, "position": 0,
+        from tutor.models import Attempt
+        attempt_id = db.session.scalar(db.select(Attempt.id).where(Attempt.user_id == alice_id))
+    values = {"attempt_id": attempt_id, "set_id": set_id, "paper_id": paper_id, "user_id": alice_id, "position": 0,
               "course_id": "chapter8", "kp_id": "survey.methods", "question_id": "survey.methods-01",
               "lesson_id": "survey", "filename": "style.css"}
     return {"anonymous": app.test_client(), "alice": alice, "bob": bob, "teacher": teacher, "values": values}

@@ -23,6 +23,7 @@ from tutor.content.course import Course
 from tutor.extensions import db
 from tutor.models import Attempt, NotebookEntry, PracticeSet, ReviewCard, StudentQuestion
 from tutor.questions import Grade, QuestionBase
+from tutor.stored_grade import parts_to_json
 
 _scheduler = Scheduler(enable_fuzzing=False)
 _card_ids = random.SystemRandom()
@@ -88,7 +89,7 @@ def _values(table: Any, *names: str) -> dict[str, Any]:
 
 _ATTEMPT = insert(_attempts).values(_values(
     _attempts, "user_id", "delivery_id", "paper_id", "item_index", "course_id", "question_id",
-    "question_version", "response", "correct", "score", "max_score", "seconds", "mode", "created_at"))
+    "question_version", "response", "correct", "score", "max_score", "parts", "seconds", "mode", "created_at"))
 _NOTEBOOK_BY_ROW = {
     "right": update(_notebook).where(_notebook.c.id == _param(_notebook.c.id)).values(_values(_notebook, "streak")),
     "delete": delete(_notebook).where(_notebook.c.id == _param(_notebook.c.id)),
@@ -182,7 +183,8 @@ def prepare(user_id: int, course: Course, question: QuestionBase, response: obje
         "attempts_item_index": item_index, "attempts_course_id": course.id, "attempts_question_id": question.id,
         "attempts_question_version": course.versions[question.id], "attempts_response": response,
         "attempts_correct": result.correct, "attempts_score": result.score,
-        "attempts_max_score": result.max_score, "attempts_seconds": seconds, "attempts_mode": mode,
+        "attempts_max_score": result.max_score, "attempts_parts": parts_to_json(result.parts),
+        "attempts_seconds": seconds, "attempts_mode": mode,
         "attempts_created_at": now,
         "student_questions_correct": int(result.correct), "student_questions_last_correct": result.correct,
         "student_questions_last_at": now, "student_questions_first_fraction": result.fraction,

@@ -34,6 +34,8 @@ class Settings(Strict):
     multiple_choice_scoring: Literal["all_or_nothing", "partial"] = "all_or_nothing"
     # a question leaves the mistake notebook after this many correct answers in a row
     notebook_clear_after: int = Field(default=2, ge=1, le=10)
+    # short answers wait for an instructor's review (人工复核) before their score counts as final
+    short_review_required: bool = False
 
 
 class ExamPart(Strict):

@@ -208,9 +208,11 @@ def result(paper_id: int) -> Response | str:
             return redirect(url_for("exam.item", paper_id=paper_id))
         _finish(paper, course)
     # Everything on the page is built from the per-item scores stored when it was graded.
-    stored = {row.item_index: StoredItem(row.response, row.correct, row.score, row.max_score)
+    stored = {row.item_index: StoredItem(row.response, row.correct, row.score, row.max_score, row.parts,
+                                         row.question_version)
               for row in db.session.execute(select(Attempt.item_index, Attempt.response, Attempt.correct,
-                                                   Attempt.score, Attempt.max_score)
+                                                   Attempt.score, Attempt.max_score, Attempt.parts,
+                                                   Attempt.question_version)
                                             .where(Attempt.paper_id == paper.id))}
     scored = stored_result(course, paper.items, stored, course.grading)
     return render_template("exam/result.html", course=course, paper=paper, scored=scored,

@@ -8,6 +8,7 @@ from typing import Any
 from tutor.content.course import Course
 from tutor.content.model import ExamBlueprint
 from tutor.questions import Grade, GradingSettings, grade, question_type
+from tutor.stored_grade import has_breakdown, stored_grade
 
 
 def draw(course: Course, blueprint: ExamBlueprint, rng: random.Random) -> list[dict[str, Any]]:
@@ -47,6 +48,8 @@ class ItemResult:
     response: Any
     grade: Grade
     points: float
+    breakdown: bool = True      # the stored answer has its per-part grade (stored since 0007)
+    changed: bool = False       # the question has been edited since the answer was graded
 
 
 @dataclass
@@ -84,13 +87,15 @@ class StoredItem:
     correct: bool
     score: float
     max_score: float
+    parts: Any = None           # Grade.parts as stored (None: graded before they were stored)
+    question_version: str | None = None
 
 
 def stored_result(course: Course, items: list[dict[str, Any]], stored: dict[int, StoredItem],
                   settings: GradingSettings) -> PaperResult:
-    """A graded paper's result from the scores stored at its hand-in, so that the total and every
-    table add up the same numbers, whatever has been saved or edited since. The grader is run
-    again only for the per-part marks the review shows (which blanks, which pairs)."""
+    """A graded paper's result from the grades stored at its hand-in, per-part marks included,
+    so that the total, every table and the review show what was scored, whatever has been saved
+    or edited since. Nothing is graded again."""
     graded = []
     for index, item in enumerate(items):
         q = course.by_id.get(item["question_id"])
@@ -98,9 +103,14 @@ def stored_result(course: Course, items: list[dict[str, Any]], stored: dict[int,
         if kept is None:    # the question had left the bank when the paper was graded
             graded.append((q, None, Grade(False, 0.0, 1.0)))
             continue
-        parts = grade(q, kept.response, settings).parts if q is not None and kept.response is not None else ()
-        graded.append((q, kept.response, Grade(kept.correct, kept.score, kept.max_score, parts)))
-    return _tally(items, graded)
+        graded.append((q, kept.response, stored_grade(q, kept.correct, kept.score, kept.max_score, kept.parts)))
+    result = _tally(items, graded)
+    for r in result.items:
+        kept = stored.get(r.index)
+        if kept is not None and r.question is not None:
+            r.breakdown = kept.response is None or has_breakdown(r.question, kept.parts)
+            r.changed = kept.question_version != course.versions.get(r.question.id)
+    return result
 
 
 def _tally(items: list[dict[str, Any]], graded: list[tuple[Any, Any, Grade]]) -> PaperResult:

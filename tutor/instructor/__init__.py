@@ -6,10 +6,14 @@ import io
 import re
 from typing import Callable, Iterable, TypeVar
 
-from flask import Blueprint, Flask, Response, abort, current_app, render_template, request, session
+from flask import Blueprint, Flask, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
 
 from tutor.content.course import Course
-from tutor.instructor import cache, reports
+from tutor import reassessment
+from tutor.extensions import db
+from tutor.instructor import cache, reports, review
+from tutor.models import Attempt
 from tutor.questions import question_type
 from tutor.web import catalog, instructor_required, now
 
@@ -65,6 +69,36 @@ def students() -> str:
     return render_template("instructor/students.html", course=course, overview=overview, sort=key,
                            descending=descending,
                            flags={r.user.id: reports.flags(r, moment, overview.pass_percent) for r in overview.rows})
+
+
+@bp.route("/review")
+@instructor_required
+def review_queue() -> str:
+    course = _course()
+    return render_template("instructor/review.html", course=course, waiting=review.queue(course),
+                           self_labels=reassessment.SELF_ASSESSMENTS)
+
+
+@bp.route("/review/<int:attempt_id>", methods=["POST"])
+@instructor_required
+def review_answer(attempt_id: int) -> Response:
+    """Set an answer's score: it replaces the keyword score (and any self-assessment)."""
+    attempt = db.session.get(Attempt, attempt_id)
+    course = catalog().course(attempt.course_id) if attempt is not None else None
+    if attempt is None or course is None or attempt.question_id not in course.by_id:
+        abort(404)
+    try:
+        score = float(request.form.get("score", ""))
+    except ValueError:
+        abort(400)
+    try:
+        reassessment.review(attempt, score, current_user.id, now(), course)
+    except ValueError:
+        flash(f"分数须在 0 到 {attempt.max_score:g} 之间", "error")
+        return redirect(url_for("instructor.review_queue", course=course.id))
+    db.session.commit()
+    flash("已保存复核分数", "success")
+    return redirect(url_for("instructor.review_queue", course=course.id))
 
 
 @bp.route("/heatmap")

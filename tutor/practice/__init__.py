@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from tutor import learning
+from tutor import learning, reassessment
 from tutor.content.course import Course
 from tutor.extensions import db, limiter
 from tutor.models import Attempt, Delivery, ExamPaper, Favourite, NotebookEntry, PracticeSet, SequenceCursor
@@ -21,6 +21,8 @@ from tutor.practice.forms import InvalidAnswer, TamperedAnswer, parse_answer
 from tutor.practice.sets import MODES, SCOPED_MODES, pick_random, pick_sequential, scope_name, scope_questions
 from tutor.progress.stats import last_results
 from tutor.questions import QuestionBase, grade, question_type
+from tutor.reassessment import SELF_ASSESSMENTS
+from tutor.stored_grade import has_breakdown, stored_grade
 from tutor.transactions import begin_writing
 from tutor.web import catalog, course_or_404, now, rng, strict_int, student_write_key, writes_after_reading
 
@@ -288,12 +290,37 @@ def feedback(set_id: int, position: int) -> Response | str:
     return render_template("practice/feedback.html", course=course, practice_set=practice_set,
                            set_name=_set_name(course, practice_set), q=q, delivery=delivery,
                            attempt=attempt, layout=_layout(course, delivery, q),
-                           result=grade(q, attempt.response, course.grading),
+                           # the grade stored with the answer: the grader's own score beside its parts
+                           result=stored_grade(q, attempt.correct, attempt.keyword_score, attempt.max_score,
+                                               attempt.parts),
+                           breakdown=has_breakdown(q, attempt.parts),
+                           changed=attempt.question_version != course.versions[q.id],
+                           own=practice_set.user_id == current_user.id, self_labels=SELF_ASSESSMENTS,
+                           review_required=course.manifest.settings.short_review_required,
                            key=question_type(q).correct_response(q),
                            number=live.index(position) + 1 if position in live else found.answered,
                            total=len(live), has_next=found.answered < len(live), starred=found.starred,
                            on_exam=q.id in questions_on_open_paper(),
                            lesson=course.section_of.get(q.knowledge_point))
+
+
+@bp.route("/<int:set_id>/<int:position>/self", methods=["POST"])
+@login_required
+def self_assessment(set_id: int, position: int) -> Response:
+    """自评 of a short answer: 全对 / 部分 / 不会 replace the keyword score (reassessment)."""
+    attempt = db.session.scalar(select(Attempt).join(Delivery, Attempt.delivery_id == Delivery.id).join(
+        PracticeSet, Delivery.set_id == PracticeSet.id).where(
+        PracticeSet.id == set_id, Delivery.position == position, PracticeSet.user_id == current_user.id))
+    if attempt is None:
+        abort(404)
+    course = course_or_404(attempt.course_id)
+    q = course.by_id.get(attempt.question_id)
+    verdict = request.form.get("verdict", "")
+    if q is None or q.type != "short" or verdict not in SELF_ASSESSMENTS or q.id in questions_on_open_paper():
+        abort(400)
+    reassessment.self_assess(attempt, verdict, course)
+    db.session.commit()
+    return redirect(url_for("practice.feedback", set_id=set_id, position=position))
 
 
 @bp.route("/<int:set_id>/summary")

@@ -108,8 +108,12 @@ _others = _deliveries.alias("others")
 _answered_count = (select(func.count()).select_from(_others)
                    .where(_others.c.set_id == _sets.c.id, exists().where(_attempts.c.delivery_id == _others.c.id))
                    .scalar_subquery())
-_FEEDBACK = (select(*_SET_COLUMNS, *_DELIVERY_COLUMNS, _attempts.c.response, _attempts.c.correct, _attempts.c.score,
-                    _attempts.c.max_score, _answered_count.label("answered"), _starred.label("starred"))
+_ATTEMPT_COLUMNS = (_attempts.c.id.label("attempt_id"), _attempts.c.question_version, _attempts.c.response,
+                    _attempts.c.correct, _attempts.c.score, _attempts.c.max_score, _attempts.c.parts,
+                    _attempts.c.self_assessment, _attempts.c.rubric_score, _attempts.c.reviewed_score,
+                    _attempts.c.reviewed_at)
+_FEEDBACK = (select(*_SET_COLUMNS, *_DELIVERY_COLUMNS, *_ATTEMPT_COLUMNS,
+                    _answered_count.label("answered"), _starred.label("starred"))
              .select_from(_sets.outerjoin(_deliveries, and_(_deliveries.c.set_id == _sets.c.id,
                                                             _deliveries.c.position == bindparam("position")))
                           .outerjoin(_attempts, _attempts.c.delivery_id == _deliveries.c.id))
@@ -117,10 +121,24 @@ _FEEDBACK = (select(*_SET_COLUMNS, *_DELIVERY_COLUMNS, _attempts.c.response, _at
 
 
 class AttemptRow(NamedTuple):
+    """A stored answer and its grade: `score` and `correct` are the effective result (after a
+    self-assessment or review), `rubric_score` the grader's when one replaced it."""
+
+    id: int
+    question_version: str
     response: Any
     correct: bool
     score: float
     max_score: float
+    parts: Any                  # None: stored before answers kept their parts
+    self_assessment: str | None
+    rubric_score: float | None
+    reviewed_score: float | None
+    reviewed_at: datetime | None
+
+    @property
+    def keyword_score(self) -> float:
+        return self.score if self.rubric_score is None else self.rubric_score
 
 
 class Answered(NamedTuple):
@@ -135,5 +153,7 @@ def answered(set_id: int, position: int) -> Answered | None:
     row = db.session.connection().execute(_FEEDBACK, {"set_id": set_id, "position": position}).first()
     if row is None:
         return None
-    attempt = None if row.correct is None else AttemptRow(row.response, row.correct, row.score, row.max_score)
+    attempt = None if row.correct is None else AttemptRow(
+        row.attempt_id, row.question_version, row.response, row.correct, row.score, row.max_score, row.parts,
+        row.self_assessment, row.rubric_score, row.reviewed_score, row.reviewed_at)
     return Answered(_set_of(row), _delivery_of(row), attempt, row.answered, bool(row.starred))

@@ -1,0 +1,54 @@
+"""人工复核: short answers whose keyword score is uncertain, for an instructor to score."""
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from sqlalchemy import and_, func, or_, select
+
+from tutor.content.course import Course
+from tutor.extensions import db
+from tutor.models import Attempt, User
+from tutor.stored_grade import stored_grade
+
+QUEUE_LIMIT = 200
+
+
+def uncertain(attempt: Attempt) -> str | None:
+    """Why an answer's score needs a person, or None: some rubric points found but not all, or
+    a self-assessment that disagrees with the keywords."""
+    keyword, full = attempt.keyword_score, attempt.max_score
+    if 0 < keyword < full:
+        return "部分要点"
+    verdict = attempt.self_assessment
+    if (verdict == "right" and keyword < full) or (verdict == "wrong" and keyword > 0) or (
+            verdict == "partial" and keyword in (0, full)):
+        return "自评不一致"
+    return None
+
+
+class Waiting(NamedTuple):
+    attempt: Attempt
+    username: str
+    question: Any
+    grade: Any          # the stored grade: the rubric points the keywords found
+    reason: str
+
+
+def queue(course: Course) -> list[Waiting]:
+    """The course's unreviewed short answers that need a person, oldest first."""
+    shorts = [q.id for q in course.questions if q.type == "short"]
+    keyword = func.coalesce(Attempt.rubric_score, Attempt.score)
+    rows = db.session.execute(select(Attempt, User.username).join(User, User.id == Attempt.user_id).where(
+        Attempt.course_id == course.id, Attempt.question_id.in_(shorts), Attempt.reviewed_at.is_(None),
+        or_(and_(keyword > 0, keyword < Attempt.max_score), Attempt.self_assessment.is_not(None)))
+        .order_by(Attempt.created_at, Attempt.id))
+    waiting = []
+    for attempt, username in rows:
+        reason = uncertain(attempt)
+        if reason is not None:
+            q = course.by_id[attempt.question_id]
+            waiting.append(Waiting(attempt, username, q, stored_grade(
+                q, attempt.correct, attempt.keyword_score, attempt.max_score, attempt.parts), reason))
+            if len(waiting) >= QUEUE_LIMIT:
+                break
+    return waiting
