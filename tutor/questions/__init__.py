@@ -1,7 +1,10 @@
-"""The question-type registry: one entry per type, each with its model, checks and grader.
+"""The question-type registry: one entry per type, each a self-contained plugin.
 
-A new type is a new module with a `QuestionType` added to `REGISTRY`; the content pipeline,
-grading and storage work through the registry and need no change.
+A type is its module here (model, checks, grader, key, layout, form parser, stem renderer) and
+its partials in templates/questions/<name>/ (input, review, answer, optional keyhint). Add its
+`QuestionType` to `REGISTRY`: the content pipeline, grading, storage, the pages and the
+reports all work through the registry and need no change (docs/architecture.md, "Adding a
+question type"). Nothing here imports Flask or the database.
 """
 from __future__ import annotations
 
