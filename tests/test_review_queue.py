@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timezone
 
+import pytest
 from fsrs import Card, Rating, Scheduler
 from sqlalchemy import select
 
@@ -12,7 +13,11 @@ from tutor.models import Attempt, Delivery, NotebookEntry, ReviewCard, StudentQu
 
 from conftest import login, make_instructor, register, start_set
 
-SHORT = "overview.definition-s01"     # five rubric points of one mark each
+SHORT = "overview.definition-s01"
+
+
+def short_question(app):
+    return app.extensions["tutor_content"].catalog.course("chapter8").by_id[SHORT]
 
 
 def answer_short(app, client, text: str) -> tuple[int, int, int]:
@@ -56,7 +61,8 @@ def test_self_assessment_replaces_the_keyword_score_everywhere(app, client, cloc
 
     client.post(f"/practice/{set_id}/{position}/self", data={"verdict": "right"})
     attempt, summary, card, notebook = standing(app, attempt_id)
-    assert (attempt.self_assessment, attempt.score, attempt.correct, attempt.rubric_score) == ("right", 5.0, True, 0.0)
+    full = attempt.max_score
+    assert (attempt.self_assessment, attempt.score, attempt.correct, attempt.rubric_score) == ("right", full, True, 0.0)
     assert (summary.correct, summary.last_correct, summary.first_fraction) == (1, True, 1.0)
     assert card.due == due_after(Rating.Good, attempt) and card.reviews == 1
     assert notebook is None                 # one right answer: never in the notebook
@@ -64,7 +70,7 @@ def test_self_assessment_replaces_the_keyword_score_everywhere(app, client, cloc
 
     client.post(f"/practice/{set_id}/{position}/self", data={"verdict": "partial"})
     attempt, summary, card, notebook = standing(app, attempt_id)
-    assert (attempt.score, attempt.correct, attempt.rubric_score, summary.correct) == (2.5, False, 0.0, 0)
+    assert (attempt.score, attempt.correct, attempt.rubric_score, summary.correct) == (full / 2, False, 0.0, 0)
     assert card.due == due_after(Rating.Hard, attempt)
     assert notebook is not None and notebook.wrong_count == 1
 
@@ -76,7 +82,8 @@ def test_self_assessment_replaces_the_keyword_score_everywhere(app, client, cloc
 
 def test_uncertain_answers_wait_for_the_instructor_whose_score_counts(app, client, clock) -> None:
     register(client)
-    set_id, position, partial_id = answer_short(app, client, "现有客户")          # one point of five
+    first_point = short_question(app).rubric[0]
+    set_id, position, partial_id = answer_short(app, client, first_point.point)     # one point of several
     clock.advance(minutes=5)
     _, _, agreed_id = answer_short(app, client, "不知道")
     clock.advance(minutes=5)
@@ -90,18 +97,60 @@ def test_uncertain_answers_wait_for_the_instructor_whose_score_counts(app, clien
     page = teacher.get("/instructor/review").get_data(as_text=True)
     assert f'data-attempt="{partial_id}"' in page and f'data-attempt="{disputed_id}"' in page
     assert f'data-attempt="{agreed_id}"' not in page          # 0 of 5 and nobody disagrees
-    assert "部分要点" in page and "自评不一致" in page and "现有客户" in page and "参考答案" in page
+    assert "部分要点" in page and "自评不一致" in page and first_point.point in page and "参考答案" in page
 
-    assert teacher.post(f"/instructor/review/{partial_id}", data={"score": "9"}).status_code == 302
+    assert teacher.post(f"/instructor/review/{partial_id}", data={"score": "99"}).status_code == 302
     assert standing(app, partial_id)[0].reviewed_score is None         # out of range: refused
-    teacher.post(f"/instructor/review/{partial_id}", data={"score": "5"})
+    full = standing(app, partial_id)[0].max_score
+    teacher.post(f"/instructor/review/{partial_id}", data={"score": f"{full:g}"})
     attempt, summary, _, _ = standing(app, partial_id)
-    assert (attempt.reviewed_score, attempt.reviewed_by, attempt.score, attempt.correct) == (5.0, teacher_id, 5.0, True)
-    assert attempt.rubric_score == 1.0 and attempt.reviewed_at is not None
+    assert (attempt.reviewed_score, attempt.reviewed_by, attempt.score, attempt.correct) == (full, teacher_id, full, True)
+    assert attempt.rubric_score == first_point.points and attempt.reviewed_at is not None
     assert summary.first_fraction == 1.0 and summary.correct == 2      # the reviewed and the self-assessed
     assert f'data-attempt="{partial_id}"' not in teacher.get("/instructor/review").get_data(as_text=True)
 
     feedback = client.get(f"/practice/{set_id}/{position}").get_data(as_text=True)
-    assert "已由老师复核：得 5.0 / 5.0 分" in feedback and "回答正确" in feedback
+    assert f"已由老师复核：得 {full:.1f} / {full:.1f} 分" in feedback and "回答正确" in feedback
     with app.app_context():
         assert db.session.scalar(select(User.role).where(User.id == teacher_id)) == "instructor"
+
+
+def test_a_course_can_make_exam_results_wait_for_review(tmp_path, clock) -> None:
+    import re
+    import shutil
+    from conftest import CONTENT, make_app
+    from tutor.models import ExamPaper
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    manifest = content / "chapter8" / "course.yaml"
+    text = manifest.read_text(encoding="utf-8")
+    text = text.replace("  notebook_clear_after: 2\n", "  notebook_clear_after: 2\n  short_review_required: true\n")
+    last_part = "      - {type: truefalse, count: 10, points: 1}\n"
+    manifest.write_text(text.replace(last_part, last_part + "      - {type: short, count: 1, points: 10}\n"),
+                        encoding="utf-8")
+    app = make_app(tmp_path / "app", TUTOR_CONTENT_DIR=str(content))
+    app.extensions["tutor_clock"] = clock
+    client = app.test_client()
+    register(client)
+    paper_id = int(re.search(r"(\d+)$", client.post("/exams/start", data={
+        "course": "chapter8", "blueprint": "mock"}).headers["Location"]).group(1))
+    with app.app_context():
+        index = next(i for i, item in enumerate(db.session.get(ExamPaper, paper_id).items) if item["type"] == "short")
+    client.post(f"/exams/{paper_id}/answer", data={"item": index, "text": "不知道"})
+    client.post(f"/exams/{paper_id}/submit")
+    page = client.get(f"/exams/{paper_id}/result").get_data(as_text=True)
+    assert "data-awaiting-review" in page and "不及格（" not in page
+
+    teacher_id = make_instructor(app)
+    with app.app_context():
+        attempt_id = db.session.scalar(select(Attempt.id).where(Attempt.paper_id == paper_id,
+                                                                Attempt.item_index == index))
+    teacher = app.test_client()
+    login(teacher, "teacher")
+    teacher.post(f"/instructor/review/{attempt_id}", data={"score": "1"})
+    page = client.get(f"/exams/{paper_id}/result").get_data(as_text=True)
+    assert "data-awaiting-review" not in page and "不及格（" in page
+    with app.app_context():
+        paper, attempt = db.session.get(ExamPaper, paper_id), db.session.get(Attempt, attempt_id)
+        assert (attempt.reviewed_by, attempt.score) == (teacher_id, 1.0)
+        assert paper.score == pytest.approx(10 / attempt.max_score) and paper.passed is False

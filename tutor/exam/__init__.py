@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
@@ -215,5 +215,12 @@ def result(paper_id: int) -> Response | str:
                                                    Attempt.question_version)
                                             .where(Attempt.paper_id == paper.id))}
     scored = stored_result(course, paper.items, stored, course.grading)
+    # A course may make short answers wait for an instructor's review (人工复核) before the
+    # paper's score is final; none of chapter 8's blueprints has short items.
+    awaiting = 0
+    if course.manifest.settings.short_review_required:
+        awaiting = db.session.scalar(select(func.count()).where(
+            Attempt.paper_id == paper.id, Attempt.reviewed_at.is_(None),
+            Attempt.question_id.in_([i["question_id"] for i in paper.items if i["type"] == "short"]))) or 0
     return render_template("exam/result.html", course=course, paper=paper, scored=scored,
-                           on_exam=questions_on_open_paper())
+                           on_exam=questions_on_open_paper(), awaiting_review=awaiting)
