@@ -461,6 +461,22 @@ def test_layouts_fit_and_shuffle() -> None:
     assert not question_type(ordering).layout_fits(ordering, [0, 1, 2])
 
 
+def test_layouts_use_the_random_source_they_are_given() -> None:
+    """With a random source, every shuffled part of a layout comes out in some other order than
+    the written one for some seed; without one, it is the written order."""
+    seeds = range(20)
+    for q in (single, multiple, case):
+        kind = question_type(q)
+        assert any(kind.layout(q, random.Random(seed)) != kind.layout(q, None) for seed in seeds), q.id
+    kind = question_type(matching)
+    layouts = [kind.layout(matching, random.Random(seed)) for seed in seeds]
+    assert any(layout["left"] != [0, 1, 2, 3] for layout in layouts)
+    assert any(layout["right"] != [0, 1, 2, 3] for layout in layouts)
+    pair = Ordering(id="o2", type="ordering", items=("甲", "乙"), **COMMON)
+    for seed in range(30):           # two items: the only other order, every time
+        assert question_type(pair).layout(pair, random.Random(seed)) == [1, 0]
+
+
 def test_grade_fraction() -> None:
     assert Grade(False, 1.5, 4.0).fraction == 0.375
     assert Grade(False, 0.0, 0.0).fraction == 0.0
