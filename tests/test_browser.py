@@ -386,3 +386,61 @@ def test_a_refused_bank_and_keys_hidden_during_an_exam(server: str, browser, liv
     assert "答案" not in page.locator("main").inner_text().replace("答案和解析", "")
     shoot(page, f"{device}-study-during-exam")
     context.close()
+
+
+@pytest.mark.parametrize("device", list(VIEWPORTS))
+def test_short_answer_self_assessment_and_the_review_queue(server: str, browser, live_app, device: str) -> None:
+    import re
+    from conftest import login, make_instructor
+    from tutor.models import Attempt, Delivery
+    live_app.config["TUTOR_PRACTICE_SET_SIZE"] = 50
+    name = f"{device}-自评"
+    context = browser.new_context(viewport=VIEWPORTS[device], locale="zh-CN")
+    page = context.new_page()
+    register_in_browser(page, server, name)
+    client = live_app.test_client()       # the same student answers the short question
+    login(client, name)
+    started = client.post("/practice/start", data={"course": "chapter8", "scope": "kp", "id": "overview.definition"})
+    set_id = int(re.search(r"(\d+)$", started.headers["Location"]).group(1))
+    q = live_app.extensions["tutor_content"].catalog.course("chapter8").by_id["overview.definition-s01"]
+    with live_app.app_context():
+        delivery = db.session.scalar(db.select(Delivery).where(Delivery.set_id == set_id, Delivery.question_id == q.id))
+        position, delivery_id = delivery.position, delivery.id
+    client.post(f"/practice/{set_id}/answer", data={"delivery": delivery_id, "text": q.rubric[0].point})
+    page.goto(f"{server}/practice/{set_id}/{position}")
+    expect(page.get_by_text("关键词评分，仅供参考")).to_be_visible()
+    page.get_by_role("button", name="部分").click()
+    expect(page.get_by_text("你的自评：部分")).to_be_visible()
+    shoot(page, f"{device}-feedback-self-assessment")
+    context.close()
+
+    teacher = f"复核{device}"
+    make_instructor(live_app, teacher)
+    context = browser.new_context(viewport=VIEWPORTS[device], locale="zh-CN")
+    page = context.new_page()
+    page.goto(server + "/auth/login")
+    page.get_by_label("用户名").fill(teacher)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.goto(server + "/instructor/")
+    page.get_by_role("link", name="人工复核").click()
+    with live_app.app_context():
+        attempt_id = db.session.scalar(db.select(Attempt.id).where(Attempt.delivery_id == delivery_id))
+    card = page.locator(f'[data-attempt="{attempt_id}"]')
+    expect(card).to_contain_text(q.rubric[0].point)
+    shoot(page, f"{device}-instructor-review")
+    card.get_by_label("复核分数").fill("3")
+    card.get_by_role("button", name="保存").click()
+    expect(page.get_by_text("已保存复核分数")).to_be_visible()
+    context.close()
+
+    context = browser.new_context(viewport=VIEWPORTS[device], locale="zh-CN")
+    page = context.new_page()
+    page.goto(server + "/auth/login")
+    page.get_by_label("用户名").fill(name)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.goto(f"{server}/practice/{set_id}/{position}")
+    expect(page.get_by_text("已由老师复核：得 3.0")).to_be_visible()
+    shoot(page, f"{device}-feedback-reviewed")
+    context.close()
