@@ -46,14 +46,18 @@ QUESTION = """\
 """
 
 
+def write_bank(course: Path, numbers: tuple[int, ...]) -> None:
+    (course / "questions" / "calc.yaml").write_text("topic: calc\nquestions:\n" + "".join(
+        QUESTION.format(n=n, answer=n * 10 + 2) for n in numbers), encoding="utf-8")
+
+
 @pytest.fixture
 def number_app(tmp_path: Path) -> Iterator[Flask]:
     """The app with 数值题 registered and its partials on the template path, for one test."""
     content = tmp_path / "content" / "toy"
     (content / "questions").mkdir(parents=True)
     (content / "course.yaml").write_text(COURSE, encoding="utf-8")
-    (content / "questions" / "calc.yaml").write_text("topic: calc\nquestions:\n" + "".join(
-        QUESTION.format(n=n, answer=n * 10 + 2) for n in (1, 2, 3)), encoding="utf-8")
+    write_bank(content, (1, 2, 3, 4))
     REGISTRY[NUMBER.name] = NUMBER
     try:
         app = make_app(tmp_path / "app", TUTOR_CONTENT_DIR=str(tmp_path / "content"))
@@ -128,9 +132,25 @@ def test_the_toy_type_on_a_mock_exam_and_the_instructor_pages(number_app: Flask)
     client = number_app.test_client()
     login(client, "teacher")
     items_page = client.get("/instructor/items?course=toy").get_data(as_text=True)
-    assert items_page.count("（单位：美元）") == 3
+    assert items_page.count("（单位：美元）") == 4
     preview = client.get(f"/instructor/questions/toy/{items[0]['question_id']}").get_data(as_text=True)
     assert 'name="number"' in preview and "numberkey" in preview and "数值题" in preview
+
+
+def test_an_exam_question_removed_from_the_bank_shows_no_inputs_and_no_hint(number_app: Flask) -> None:
+    client = number_app.test_client()
+    register(client)
+    response = client.post("/exams/start", data={"course": "toy", "blueprint": "numbers"})
+    paper_id = int(re.search(r"/exams/(\d+)$", response.headers["Location"]).group(1))
+    with number_app.app_context():
+        from tutor.models import ExamPaper
+        first = db.session.get(ExamPaper, paper_id).items[0]["question_id"]
+    kept = tuple(n for n in (1, 2, 3, 4) if f"calc.price-0{n}" != first)
+    write_bank(Path(number_app.config["TUTOR_CONTENT_DIR"]) / "toy", kept)
+    response = client.get(f"/exams/{paper_id}?i=0")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "这道题已从题库中移除" in page
+    assert 'name="number"' not in page and "keyhint" not in page
 
 
 def test_a_type_leaves_the_registry_with_its_fixture() -> None:
