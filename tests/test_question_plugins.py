@@ -95,9 +95,9 @@ def test_the_toy_type_through_practice_feedback_and_collections(number_app: Flas
     assert client.post(f"/practice/{set_id}/answer",
                        data={"delivery": delivery.id, "number": "nan"}).status_code == 400
 
-    response = client.post(f"/practice/{set_id}/answer", data={"delivery": delivery.id, "number": "7"})
+    response = client.post(f"/practice/{set_id}/answer", data={"delivery": delivery.id, "number": "7.5"})
     feedback = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "你的答案：7 ✗" in feedback and f"参考答案：{q.answer}（误差 ±1.0）" in feedback
+    assert "你的答案：7.5 ✗" in feedback and f"参考答案：{q.answer}（误差 ±1.0）" in feedback
 
     client.post("/favourites/toggle", data={"course": "toy", "question": q.id})
     for url in ("/notebook", "/favourites", f"/practice/{set_id}/summary"):
