@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 from pathlib import Path
 
@@ -33,10 +34,19 @@ def live_app(tmp_path: Path, content_copy: Path):
         db.drop_all()
 
 
+def write_later(path: Path, text: str) -> None:
+    """Write and move the modification time a second on: an edit of the same size within the
+    file system's timestamp granularity would otherwise look unchanged (size and mtime)."""
+    before = path.stat().st_mtime_ns
+    path.write_text(text, encoding="utf-8")
+    later = max(path.stat().st_mtime_ns, before + 1_000_000_000)
+    os.utime(path, ns=(later, later))
+
+
 def replace_in(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    write_later(path, text.replace(old, new, 1))
 
 
 def test_question_edit_shows_on_the_page_without_restart(live_app: Flask, content_copy: Path) -> None:
@@ -64,14 +74,14 @@ def test_broken_file_keeps_last_good_version_and_tells_instructors(live_app: Fla
     questions = content_copy / "chapter8" / "questions" / "survey.yaml"
     text = questions.read_text(encoding="utf-8")
     line = text[: text.index("    answer:")].count("\n") + 1
-    questions.write_text(text.replace("    answer:", "    anwser:", 1), encoding="utf-8")
+    write_later(questions, text.replace("    answer:", "    anwser:", 1))
     before = len(live_app.extensions["tutor_content"].catalog.course("chapter8").questions)
     page = client.get("/instructor/content").get_data(as_text=True)
     assert f"content/chapter8/questions/survey.yaml:{line}:5" in page
     assert "未知字段" in page and "正在使用其上一个正确版本" in page
     catalog = live_app.extensions["tutor_content"].catalog
     assert len(catalog.course("chapter8").questions) == before   # nothing vanished for students
-    questions.write_text(text, encoding="utf-8")
+    write_later(questions, text)
     assert "没有错误" in client.get("/instructor/content").get_data(as_text=True)
 
 
