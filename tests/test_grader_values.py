@@ -18,7 +18,8 @@ from tutor.questions import REGISTRY, Grade, GradingSettings, grade, question_ty
 from tutor.questions.base import duplicate_problems, is_permutation, normalise_text, permutation
 from tutor.questions.case import Case
 from tutor.questions.choice import MultipleChoice, SingleChoice, TrueFalse
-from tutor.questions.fill import Fill, stem_parts
+from tutor.questions.fill import Fill, render_stem, stem_parts
+from tutor.questions.form import InvalidAnswer, TamperedAnswer, one, shown_index, small_int, values
 from tutor.questions.matching import Matching, choices
 from tutor.questions.ordering import Ordering
 from tutor.questions.short import Short
@@ -480,3 +481,100 @@ def test_layouts_use_the_random_source_they_are_given() -> None:
 def test_grade_fraction() -> None:
     assert Grade(False, 1.5, 4.0).fraction == 0.375
     assert Grade(False, 0.0, 0.0).fraction == 0.0
+
+
+# --- form parsing: what a posted answer form becomes before it is graded -----------------------
+
+def parse(q, layout, form, prefix=""):
+    return question_type(q).parse(q, layout, form, prefix)
+
+
+def refused(q, layout, form, prefix=""):
+    """The exception class and message a form is refused with."""
+    try:
+        parse(q, layout, form, prefix)
+    except InvalidAnswer as exc:
+        return type(exc), str(exc)
+    raise AssertionError(f"accepted {form}")
+
+
+def test_form_helpers() -> None:
+    form = {"a": ["1"], "b": ["1", "2"], "c": []}
+    assert values(form, "a") == ["1"] and values(form, "c") == [] and values(form, "x") == []
+    assert one(form, "a") == "1" and one(form, "b") is None and one(form, "c") is None
+    assert [small_int(t, 10) for t in ("0", "7", "10", "11", "", None, "-1", "1.0", "²", "٣", " 1")] == [
+        0, 7, 10, None, None, None, None, None, None, None, None]
+    assert small_int("999999", 10 ** 6) == 999999 and small_int("0000001", 10 ** 6) is None
+    assert shown_index("3", 4) == 3 and shown_index("0", 4) == 0
+    for bad in ("4", "-1", "", "x"):
+        with pytest.raises(TamperedAnswer, match="选项无效"):
+            shown_index(bad, 4)
+
+
+def test_parse_choice_through_the_shown_order() -> None:
+    layout = [2, 0, 3, 1]          # shown first: option C, then A, D, B
+    assert parse(single, layout, {"choice": ["0"]}) == "C"
+    assert parse(single, layout, {"choice": ["3"]}) == "B"
+    assert parse(single, layout, {"q-choice": ["1"]}, "q-") == "A"
+    assert refused(single, layout, {}) == (InvalidAnswer, "请选择一个选项")
+    assert refused(single, layout, {"choice": ["0", "1"]}) == (TamperedAnswer, "单选题只能选一个选项")
+    assert refused(single, layout, {"choice": ["4"]}) == (TamperedAnswer, "选项无效")
+    assert refused(single, layout, {"q-choice": ["1"]}) == (InvalidAnswer, "请选择一个选项")
+    layout5 = [4, 3, 2, 1, 0]
+    assert parse(multiple, layout5, {"choice": ["4", "2", "1"]}) == ["A", "C", "D"]
+    assert parse(multiple, layout5, {"choice": ["0"]}) == ["E"]
+    assert refused(multiple, layout5, {"choice": []}) == (InvalidAnswer, "请至少选择一个选项")
+    assert refused(multiple, layout5, {"choice": ["1", "1"]}) == (TamperedAnswer, "选项重复")
+    assert refused(multiple, layout5, {"choice": ["1", "5"]}) == (TamperedAnswer, "选项无效")
+    assert parse(true_key, [], {"choice": ["true"]}) is True
+    assert parse(true_key, [], {"choice": ["false"]}) is False
+    assert refused(true_key, [], {}) == (InvalidAnswer, "请选择“正确”或“错误”")
+    for bad in (["True"], ["1"], ["true", "false"], ["true", "true"]):
+        assert refused(true_key, [], {"choice": bad}) == (TamperedAnswer, "判断题只能选“正确”或“错误”")
+
+
+def test_parse_fill_ordering_matching_case() -> None:
+    assert parse(fill, [], {"blank-0": [" 最低 "], "blank-2": ["重点客户"]}) == ["最低", "", "重点客户"]
+    assert parse(fill, [], {"blank-0": ["长" * 300], "blank-1": ["a", "b"]}) == ["长" * 200, "", ""]
+    assert refused(fill, [], {"blank-0": ["  "], "blank-1": [""]}) == (InvalidAnswer, "请填写答案")
+    layout = [2, 0, 3, 1]          # shown items: 三, 一, 四, 二
+    right = {"rank-0": ["3"], "rank-1": ["1"], "rank-2": ["4"], "rank-3": ["2"]}
+    assert parse(ordering, layout, right) == [0, 1, 2, 3]
+    assert parse(ordering, layout, {**right, "rank-0": ["4"], "rank-2": ["3"]}) == [0, 1, 3, 2]
+    assert refused(ordering, layout, {**right, "rank-3": [""]}) == (InvalidAnswer, "请为每一项选择位置")
+    assert refused(ordering, layout, {k: v for k, v in right.items() if k != "rank-3"}) == (
+        InvalidAnswer, "请为每一项选择位置")
+    for bad in ("0", "5", "-1", "x"):
+        assert refused(ordering, layout, {**right, "rank-3": [bad]}) == (TamperedAnswer, "位置无效")
+    assert refused(ordering, layout, {**right, "rank-3": ["1"]}) == (InvalidAnswer, "每个位置只能用一次")
+    shown = {"left": [0, 1, 2, 3], "right": [3, 2, 1, 0]}   # shown choices: 丁, 丙, 乙, 甲
+    assert parse(matching, shown, {"match-0": ["3"], "match-1": ["2"], "match-2": ["3"], "match-3": ["1"]}) == [
+        0, 1, 0, 2]
+    assert parse(matching, shown, {"match-1": ["0"]}) == [None, 3, None, None]
+    assert refused(matching, shown, {"match-0": [""]}) == (InvalidAnswer, "请至少完成一组匹配")
+    assert refused(matching, shown, {"match-0": ["4"]}) == (TamperedAnswer, "选项无效")
+    case_layout = [[1, 0], [2, 1, 0], [], []]
+    form = {"s0-choice": ["1"], "s1-choice": ["2", "1"], "s2-blank-0": ["价格"], "s2-blank-1": ["品质"],
+            "s3-choice": ["false"]}
+    assert parse(case, case_layout, form) == ["A", ["A", "B"], ["价格", "品质"], False]
+    assert grade(case, parse(case, case_layout, form)) == grade(case, ["A", ["A", "B"], ["价格", "品质"], False])
+    assert parse(case, case_layout, {"x-" + k: v for k, v in form.items()}, "x-")[3] is False
+    assert refused(case, case_layout, {**form, "s1-choice": []}) == (InvalidAnswer, "第 2 小题：请至少选择一个选项")
+    assert refused(case, case_layout, {**form, "s3-choice": ["yes"]}) == (
+        TamperedAnswer, "第 4 小题：判断题只能选“正确”或“错误”")
+
+
+def test_type_hooks_for_pages() -> None:
+    assert render_stem(fill) == "费用（1）＿＿＿，可靠性（2）＿＿＿，范围（3）＿＿＿。"
+    assert question_type(fill).render_stem(fill) == render_stem(fill)
+    assert question_type(single).render_stem(single) == "题干"
+    assert question_type(single).template("input") == "questions/single/input.html"
+    kind = question_type(single)
+    assert kind.tallied_options(single) == single.options
+    assert kind.chosen_options(single, "C") == [2]
+    assert question_type(multiple).chosen_options(multiple, ["A", "D", "Z", "AB", 1, "A"]) == [0, 3, 0]
+    assert kind.chosen_options(single, None) == [] and kind.chosen_options(single, {"A": 1}) == []
+    assert question_type(true_key).tallied_options(true_key) == ()
+    assert question_type(true_key).chosen_options(true_key, True) == []
+    assert question_type(matching).template_data(matching) == {"choices": ("甲", "乙", "丙", "丁")}
+    assert question_type(ordering).template_data(ordering) == {}
