@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from tutor.content.model import Strict, Text
 from tutor.questions import shorttext as st
@@ -31,6 +31,9 @@ MIN_LENGTH_LIMIT = 100      # and never fewer characters than this
 
 
 class RubricPoint(Strict):
+    # `with` is a Python keyword: the field is with_, read and written as `with`
+    model_config = ConfigDict(**Strict.model_config, serialize_by_alias=True)
+
     point: Option                                      # the key point as the model answer says it
     accept: tuple[Option, ...] = Field(min_length=1)   # phrasings that count as making the point
     points: int = Field(default=1, ge=1, le=20)
@@ -42,7 +45,7 @@ class RubricPoint(Strict):
 
 class Calibration(Strict):
     answer: Text
-    score: float = Field(ge=0)                         # in points, not a fraction
+    score: int = Field(ge=0, le=400)                   # in points (whole points), not a fraction
 
 
 class ShortBody(Body):

@@ -531,6 +531,8 @@ def _refusal(q: Any) -> str | None:
     """Why a question cannot be written faithfully, if it cannot."""
     if q.type not in WRITERS:
         return "Moodle 没有案例分析题（由多道小题组成）" if q.type == "case" else "Moodle XML 无法表示这种题型"
+    if q.type == "short" and any(item.with_ or item.unless for item in q.rubric):
+        return "评分要点带有 with/unless 规则（须写在所属类别下、被否定不得分），Moodle XML 无法表示"
     if q.type == "short":
         model, rubric, messages = split_short_answer(grader_info(q))
         expected = [item.model_dump(exclude_defaults=True) for item in q.rubric]
