@@ -11,6 +11,7 @@ capped at 40% of the marks. See docs/content-format.md.
 """
 from __future__ import annotations
 
+import bisect
 import math
 from typing import Any, Literal
 
@@ -147,11 +148,12 @@ def _found(item: RubricPoint, sentences: list[st.Sentence], ties: list[list[froz
     for index, sentence in enumerate(sentences):
         if any(p in sentence.text for p in unless):
             continue
+        starts = [a for a, _ in sentence.clauses]
         for phrase in item.accept:
             phrase = st.normalise_phrase(phrase)
             for start in st.occurrences(sentence.text, phrase):
-                clause = next(i for i, (a, b) in enumerate(sentence.clauses) if a <= start < b)
-                if st.negated(sentence.text, start, start + len(phrase), sentence.clauses[clause]):
+                clause = bisect.bisect_right(starts, start) - 1
+                if st.negated(sentence, start, start + len(phrase), sentence.clauses[clause]):
                     continue
                 if want and ties is not None:
                     category = ties[index][clause]

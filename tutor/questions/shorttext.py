@@ -74,6 +74,7 @@ class Sentence:
     text: str
     clauses: tuple[tuple[int, int], ...]     # (start, end) offsets into text
     spaced: tuple[bool, ...]                 # clause parted from the one before by spaces alone
+    masked: str = ""                         # text with the words that deny nothing blanked out
 
 
 def sentences(answer: str) -> list[Sentence]:
@@ -94,7 +95,9 @@ def sentences(answer: str) -> list[Sentence]:
         for piece in pieces:
             spans.append((at, at + len(piece)))
             at += len(piece) + 1
-        found.append(Sentence("，".join(pieces), tuple(spans), tuple(spaced)))
+        text = "，".join(pieces)
+        masked = _NOT_NEGATIONS.sub(lambda m: "＿" * len(m.group()), text)
+        found.append(Sentence(text, tuple(spans), tuple(spaced), masked))
     return found
 
 
@@ -131,10 +134,9 @@ def _boundaries(text: str) -> frozenset[int]:
     return frozenset(bounds)
 
 
-def negated(text: str, start: int, end: int, clause: tuple[int, int]) -> bool:
+def negated(sentence: Sentence, start: int, end: int, clause: tuple[int, int]) -> bool:
     """A negation word within NEGATION_WINDOW characters before the phrase at text[start:end]
     (not 不仅, 无论, 能不能…), or a denial such as 无关 right after it, in the same clause."""
-    masked = _NOT_NEGATIONS.sub(lambda m: "＿" * len(m.group()), text)
-    if _NEGATION.search(masked, max(clause[0], start - NEGATION_WINDOW), start):
+    if _NEGATION.search(sentence.masked, max(clause[0], start - NEGATION_WINDOW), start):
         return True
-    return any(text.startswith(word, end, clause[1]) for word in _AFTER_NEGATIONS)
+    return any(sentence.text.startswith(word, end, clause[1]) for word in _AFTER_NEGATIONS)
