@@ -8,7 +8,7 @@ import pytest
 
 from tutor.content.loader import load
 from tutor.instructor.reports import item_analysis, pearson
-from tutor.progress.mastery import QuestionState, mastery, readiness, weakest
+from tutor.standing.mastery import QuestionState, mastery, readiness, weakest
 
 from conftest import CONTENT, Clock, login, make_instructor
 from seeding import answer, exam, student
@@ -134,7 +134,7 @@ def test_class_reports_agree_with_each_students_own_answers(app) -> None:
     from tutor.extensions import db
     from tutor.instructor.reports import class_overview
     from tutor.models import Attempt
-    from tutor.progress.stats import course_progress
+    from tutor.standing.stats import course_progress
 
     course = app.extensions["tutor_content"].catalog.course("chapter8")
     rng = random.Random(8)

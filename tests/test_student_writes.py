@@ -29,6 +29,7 @@ def _headline_and_tables(page: str) -> tuple[float, float, float]:
 def test_answers_racing_the_hand_in_are_either_counted_or_refused(app, clock) -> None:
     """Students answering from several tabs while another tab hands the paper in: every answer
     acknowledged (302) is in the graded result, every other one got 409 and was not stored."""
+    raced = 0
     for round_ in range(3):
         owner = app.test_client()
         register(owner, f"racer{round_}")
@@ -70,11 +71,12 @@ def test_answers_racing_the_hand_in_are_either_counted_or_refused(app, clock) ->
             score = db.session.get(ExamPaper, paper_id).score
         assert counted == acknowledged, f"acknowledged but not counted: {sorted(acknowledged - counted)}"
         assert stored == acknowledged, f"stored after a 409: {sorted(stored - acknowledged)}"
-        assert refused, "the hand-in came after every answer: nothing raced it"
+        raced += bool(refused)     # on a busy machine a round's hand-in can come after every answer
         assert score == sum(paper.items[i]["points"] for i in acknowledged)
         headline, type_sum, item_sum = _headline_and_tables(
             owner.get(f"/exams/{paper_id}/result").get_data(as_text=True))
         assert headline == round(type_sum, 1) == round(item_sum, 1) == score
+    assert raced, "in no round did the hand-in race an answer: the test proved nothing"
 
 
 def test_result_page_adds_up_the_scores_stored_at_the_hand_in(app, client, clock) -> None:
@@ -88,7 +90,7 @@ def test_result_page_adds_up_the_scores_stored_at_the_hand_in(app, client, clock
     client.post(f"/exams/{paper_id}/submit")
     item = paper.items[1]
     late = answer_form(course(app).by_id[item["question_id"]], item["layout"])
-    from tutor.practice.forms import parse_answer
+    from tutor.questions import parse_answer
     with app.app_context():
         db.session.add(ExamAnswer(paper_id=paper_id, item_index=1,
                                   response=parse_answer(course(app).by_id[item["question_id"]], late,

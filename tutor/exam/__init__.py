@@ -14,8 +14,9 @@ from tutor.content.course import Course
 from tutor.exam.paper import StoredItem, draw, score_paper, stored_result
 from tutor.extensions import db, limiter
 from tutor.models import Attempt, ExamAnswer, ExamPaper
-from tutor.practice import questions_on_open_paper
-from tutor.practice.forms import InvalidAnswer, TamperedAnswer, parse_answer
+from tutor.standing.papers import questions_on_open_paper
+from tutor.questions import parse_answer
+from tutor.questions.form import InvalidAnswer, TamperedAnswer
 from tutor.questions import question_type
 from tutor.web import catalog, course_or_404, now, rng, strict_int, student_write_key, writes_database
 

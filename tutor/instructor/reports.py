@@ -19,8 +19,8 @@ from sqlalchemy.types import Text
 from tutor.content.course import Course
 from tutor.extensions import db
 from tutor.models import STUDENT, Attempt, ExamPaper, ReviewCard, StudentQuestion, User
-from tutor.progress.mastery import Mastery, from_counts
-from tutor.progress.stats import REVIEW_STATE
+from tutor.standing.mastery import Mastery, from_counts
+from tutor.standing.stats import REVIEW_STATE
 from tutor.questions import question_type
 
 INACTIVE_DAYS = 7

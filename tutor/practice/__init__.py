@@ -17,11 +17,12 @@ from tutor.content.course import Course
 from tutor.extensions import db, limiter
 from tutor.models import Attempt, Delivery, ExamPaper, Favourite, NotebookEntry, PracticeSet, SequenceCursor
 from tutor.practice import rows
-from tutor.practice.forms import InvalidAnswer, TamperedAnswer, parse_answer
 from tutor.practice.sets import MODES, SCOPED_MODES, pick_random, pick_sequential, scope_name, scope_questions
-from tutor.progress.stats import last_results
-from tutor.questions import QuestionBase, grade, question_type
+from tutor.questions import QuestionBase, grade, parse_answer, question_type
+from tutor.questions.form import InvalidAnswer, TamperedAnswer
 from tutor.reassessment import SELF_ASSESSMENTS
+from tutor.standing.papers import questions_on_open_paper
+from tutor.standing.stats import last_results
 from tutor.stored_grade import has_breakdown, stored_grade
 from tutor.transactions import begin_writing
 from tutor.web import catalog, course_or_404, now, rng, strict_int, student_write_key, writes_after_reading
@@ -41,17 +42,6 @@ def _set_name(course: Course, practice_set: PracticeSet | rows.SetRow) -> str:
     if practice_set.mode in SCOPED_MODES:
         return f"{MODES[practice_set.mode]} · {scope_name(course, practice_set.scope_kind, practice_set.scope_id)}"
     return MODES.get(practice_set.mode, practice_set.mode)
-
-
-def questions_on_open_paper() -> frozenset[str]:
-    """The questions of the student's mock exam papers not yet handed in (and still taking
-    answers): no page shows their keys, 解析 or verdicts until the hand-in. Instructors see all."""
-    if current_user.is_instructor:
-        return frozenset()
-    since = now() - timedelta(seconds=float(current_app.config["TUTOR_EXAM_GRACE_SECONDS"]))
-    papers = db.session.scalars(select(ExamPaper.items).where(
-        ExamPaper.user_id == current_user.id, ExamPaper.submitted_at.is_(None), ExamPaper.deadline >= since))
-    return frozenset(item["question_id"] for items in papers for item in items)
 
 
 def _cursor(course: Course, scope_kind: str, scope_id: str) -> SequenceCursor | None:

@@ -12,8 +12,8 @@ from tutor.content.course import Course
 from tutor.extensions import db
 from tutor.models import ExamPaper, NotebookEntry, User
 from tutor.progress import charts
-from tutor.progress.mastery import readiness, weakest
-from tutor.progress.stats import activity, course_progress, exam_papers, practice_history
+from tutor.standing.mastery import readiness, weakest
+from tutor.standing.stats import activity, course_progress, exam_papers, practice_history
 from tutor.web import SignedInUser, catalog, now
 
 bp = Blueprint("progress", __name__, url_prefix="/progress")

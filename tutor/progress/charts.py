@@ -8,7 +8,7 @@ from typing import Sequence
 
 from markupsafe import Markup, escape
 
-from tutor.progress.mastery import LEVELS
+from tutor.standing.mastery import LEVELS
 
 LEVEL_COLOURS = ("#c9d1db", "#e06c5f", "#f0a33a", "#2f9e5a")
 INK, MUTED, GRID, BRAND = "#1f2933", "#66788a", "#e1e6ec", "#1d6fb8"

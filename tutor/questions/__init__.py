@@ -14,6 +14,7 @@ from tutor.questions.base import Body, Grade, GradingSettings, QuestionBase, Que
 from tutor.questions.case import CASE
 from tutor.questions.choice import MULTIPLE, SINGLE, TRUEFALSE
 from tutor.questions.fill import FILL
+from tutor.questions.form import Form
 from tutor.questions.matching import MATCHING
 from tutor.questions.ordering import ORDERING
 from tutor.questions.short import SHORT
@@ -26,10 +27,16 @@ def question_type(question: Body) -> QuestionType:
     return REGISTRY[question.type]
 
 
+def parse_answer(question: Body, form: Form, layout: Any) -> Any:
+    """The response for `question` from a posted answer form (fields without a prefix), or
+    InvalidAnswer saying what is missing, TamperedAnswer for what the page never offered."""
+    return REGISTRY[question.type].parse(question, layout, form, "")
+
+
 def grade(question: Body, answer: Any, settings: GradingSettings = GradingSettings()) -> Grade:
     """Score `answer` (in the question's own terms: letters, item indices, text) against the key."""
     return REGISTRY[question.type].grade(question, answer, settings)
 
 
-__all__ = ["REGISTRY", "Body", "Grade", "GradingSettings", "QuestionBase", "QuestionType",
+__all__ = ["REGISTRY", "Body", "Grade", "GradingSettings", "QuestionBase", "QuestionType", "parse_answer",
            "grade", "question_type"]

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from tutor import learning
 from tutor.extensions import db
 from tutor.models import Favourite, NotebookEntry
-from tutor.progress.stats import course_progress
+from tutor.standing.stats import course_progress
 from tutor.web import catalog, course_or_404, now
 
 bp = Blueprint("study", __name__)

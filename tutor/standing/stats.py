@@ -11,7 +11,7 @@ from sqlalchemy.orm import defer
 from tutor.content.course import Course
 from tutor.extensions import db
 from tutor.models import Attempt, Delivery, ExamPaper, PracticeSet, ReviewCard, StudentQuestion
-from tutor.progress.mastery import Mastery, QuestionState, mastery
+from tutor.standing.mastery import Mastery, QuestionState, mastery
 
 REVIEW_STATE = 2   # fsrs.State.Review
 

@@ -1,0 +1,24 @@
+"""Questions on a student's running mock exam: no page shows their keys, 解析 or verdicts
+until the hand-in (practice feedback, 背题模式, earlier results, 自评)."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from flask_login import current_user
+from sqlalchemy import select
+
+from tutor.extensions import db
+from tutor.models import ExamPaper
+from tutor.web import now
+
+
+def questions_on_open_paper() -> frozenset[str]:
+    """The questions of the student's mock exam papers not yet handed in (and still taking
+    answers): no page shows their keys, 解析 or verdicts until the hand-in. Instructors see all."""
+    if current_user.is_instructor:
+        return frozenset()
+    since = now() - timedelta(seconds=float(current_app.config["TUTOR_EXAM_GRACE_SECONDS"]))
+    papers = db.session.scalars(select(ExamPaper.items).where(
+        ExamPaper.user_id == current_user.id, ExamPaper.submitted_at.is_(None), ExamPaper.deadline >= since))
+    return frozenset(item["question_id"] for items in papers for item in items)
