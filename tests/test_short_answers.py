@@ -221,3 +221,10 @@ def test_a_hostile_answer_of_the_maximum_length_grades_quickly() -> None:
         assert grade(causes, answer).score == 0
     # about 0.13 s (mostly jieba on 5,000 characters); 0.6 s when each phrase re-scanned the sentence
     assert time.perf_counter() - start < 0.3
+
+
+def test_blank_labels_and_phrases_are_content_errors() -> None:
+    from tutor.questions.short import check_short
+    steps = QUESTIONS["survey.steps-s01"]
+    broken = steps.model_copy(update={"labels": (("。",),), "calibration": ()})
+    assert list(check_short(broken)) == [(("labels", 0, 0), "标签不能只有标点或空白")]

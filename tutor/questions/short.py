@@ -73,6 +73,10 @@ def check_short(q: ShortBody) -> Problems:
             for a_index, phrase in enumerate(getattr(item, field)):
                 if not normalise_text(phrase):
                     yield ("rubric", index, field.rstrip("_"), a_index), "可接受的表述不能只有标点或空白"
+    for index, group in enumerate(q.labels):
+        for l_index, label in enumerate(group):
+            if not normalise_text(label):
+                yield ("labels", index, l_index), "标签不能只有标点或空白"
     total = sum(item.points for item in q.rubric)
     for index, case in enumerate(q.calibration):
         got = grade_short(q, case.answer, GradingSettings()).score
