@@ -91,6 +91,7 @@ def _n(x: float) -> str:
 
 
 def grade_short(q: ShortBody, response: Any, settings: GradingSettings) -> Grade:
+    """One bool per rubric point in `parts`; the score is always the sum of the found points."""
     total = float(sum(item.points for item in q.rubric))
     if not isinstance(response, str) or not response.strip():
         return Grade(False, 0.0, total, tuple(False for _ in q.rubric))
