@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fsrs import Card, Rating, Scheduler
-from sqlalchemy import and_, bindparam, delete, func, insert, literal, select, true, update
+from sqlalchemy import Table, and_, bindparam, delete, func, insert, literal, select, true, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql import Executable
@@ -28,9 +28,14 @@ from tutor.stored_grade import parts_to_json
 _scheduler = Scheduler(enable_fuzzing=False)
 _card_ids = random.SystemRandom()
 
-_attempts, _summaries = Attempt.__table__, StudentQuestion.__table__
-_cards, _notebook = ReviewCard.__table__, NotebookEntry.__table__
-_sets = PracticeSet.__table__
+
+def _table(model: Any) -> Table:
+    return model.__table__  # type: ignore[no-any-return]
+
+
+_attempts, _summaries = _table(Attempt), _table(StudentQuestion)
+_cards, _notebook = _table(ReviewCard), _table(NotebookEntry)
+_sets = _table(PracticeSet)
 
 
 def _aware(moment: datetime) -> datetime:
@@ -206,7 +211,9 @@ def store(changes: Changes) -> None:
     dialect = connection.dialect.name
     statements = _writes(dialect, changes.notebook, changes.in_set)
     if dialect != "postgresql":
-        params["attempt_id"] = connection.execute(statements[0], params).inserted_primary_key[0]
+        inserted = connection.execute(statements[0], params).inserted_primary_key
+        assert inserted is not None     # an INSERT of one row
+        params["attempt_id"] = inserted[0]
         statements = statements[1:]
     for statement in statements:
         connection.execute(statement, params)
@@ -238,7 +245,7 @@ def _notebook_change(correct: bool, now: datetime, clear_after: int, before: Sta
 def _review(correct: bool, now: datetime, before: Standing, params: dict[str, Any]) -> None:
     """智能复习: the question's FSRS card after this answer."""
     # An explicit id: fsrs would otherwise make one from the clock, sleeping a millisecond for it.
-    card = (Card.from_dict(before.card) if before.card is not None
+    card = (Card.from_dict(before.card) if before.card is not None  # type: ignore[arg-type]
             else Card(card_id=_card_ids.getrandbits(62), due=_aware(now)))
     card, _ = _scheduler.review_card(card, Rating.Good if correct else Rating.Again, _aware(now))
     params.update(review_cards_card=card.to_dict(), review_cards_state=int(card.state),

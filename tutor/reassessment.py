@@ -90,7 +90,7 @@ def _replay_card(user_id: int, course_id: str, question_id: str, answers: list[A
     card = Card(card_id=row.card["card_id"], due=_aware(answers[0].created_at))
     for answer in answers:
         card, _ = _scheduler.review_card(card, rating(answer), _aware(answer.created_at))
-    row.card, row.state, row.due = card.to_dict(), int(card.state), _naive(card.due)
+    row.card, row.state, row.due = dict(card.to_dict()), int(card.state), _naive(card.due)
     row.last_review, row.reviews = answers[-1].created_at, len(answers)
 
 

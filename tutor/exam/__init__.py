@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any, cast
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
+from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
@@ -106,7 +108,7 @@ def item(paper_id: int) -> Response | str:
 
 @bp.route("/<int:paper_id>/answer", methods=["POST"])
 @login_required
-def answer(paper_id: int) -> Response:
+def answer(paper_id: int) -> ResponseReturnValue:
     paper, course = _own_paper(paper_id, answering=True)
     if paper.submitted_at is None and _expired(paper):
         db.session.rollback()   # let go of the shared lock: grading takes the row's own
@@ -173,15 +175,15 @@ def confirm(paper_id: int) -> Response | str:
 def _finish(paper: ExamPaper, course: Course) -> None:
     """Grade and close a paper once; a second call, or a racing one, changes nothing."""
     moment = min(now(), paper.deadline + _grace())
-    claimed = db.session.execute(update(ExamPaper).where(ExamPaper.id == paper.id,
-                                                         ExamPaper.submitted_at.is_(None))
-                                 .values(submitted_at=moment))
+    claimed = cast(CursorResult[Any], db.session.execute(
+        update(ExamPaper).where(ExamPaper.id == paper.id, ExamPaper.submitted_at.is_(None))
+        .values(submitted_at=moment)))
     if claimed.rowcount != 1:
         db.session.rollback()
         return
     # Read after the claim, in a statement of its own: on PostgreSQL the UPDATE above waited for
     # the answers in flight (they hold the paper FOR SHARE), and this sees them committed.
-    responses = dict(db.session.execute(select(ExamAnswer.item_index, ExamAnswer.response)
+    responses: dict[int, Any] = dict(db.session.execute(select(ExamAnswer.item_index, ExamAnswer.response)
                                         .where(ExamAnswer.paper_id == paper.id)).all())
     result = score_paper(course, paper.items, responses, course.grading)
     seconds = (moment - paper.started_at).total_seconds() / max(len(paper.items), 1)

@@ -21,7 +21,7 @@ def draw(course: Course, blueprint: ExamBlueprint, rng: random.Random) -> list[d
         for pool in pools:
             rng.shuffle(pool)
         rng.shuffle(pools)
-        picked = []
+        picked: list[Any] = []
         while len(picked) < part.count and any(pools):
             for pool in pools:
                 if pool and len(picked) < part.count:

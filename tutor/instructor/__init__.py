@@ -8,9 +8,10 @@ from typing import Callable, Iterable, TypeVar
 
 from flask import Blueprint, Flask, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
 
-from tutor.content.course import Course
 from tutor import reassessment
+from tutor.content.course import Course
 from tutor.extensions import db
 from tutor.instructor import cache, reports, review
 from tutor.models import Attempt
@@ -81,7 +82,7 @@ def review_queue() -> str:
 
 @bp.route("/review/<int:attempt_id>", methods=["POST"])
 @instructor_required
-def review_answer(attempt_id: int) -> Response:
+def review_answer(attempt_id: int) -> BaseResponse:
     """Set an answer's score: it replaces the keyword score (and any self-assessment)."""
     attempt = db.session.get(Attempt, attempt_id)
     course = catalog().course(attempt.course_id) if attempt is not None else None
@@ -114,8 +115,7 @@ def heatmap() -> str:
 @instructor_required
 def items() -> str:
     course = _course()
-    rows = _cached("items", course, lambda: (reports.item_analysis(course), now()))
-    rows, computed_at = rows
+    rows, computed_at = _cached("items", course, lambda: (reports.item_analysis(course), now()))
     only = request.args.get("flag")
     if only:
         rows = [r for r in rows if only in r.flags]

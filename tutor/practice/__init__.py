@@ -180,7 +180,8 @@ def question(set_id: int) -> Response | str:
     if practice_set.mode == "study":
         return _study(practice_set, course, live)
     if waiting and waiting[0][0].question_id not in course.by_id:
-        waiting = rows.waiting(set_id)[1]   # the next question left the bank: look further on
+        everything = rows.waiting(set_id)   # the next question left the bank: look further on
+        waiting = everything[1] if everything else []
     delivery, starred = next(((d, star) for d, star in waiting if d.question_id in course.by_id), (None, False))
     if delivery is None:
         return redirect(url_for("practice.summary", set_id=set_id))
@@ -322,6 +323,6 @@ def summary(set_id: int) -> str:
         abort(404)
     course = course_or_404(practice_set.course_id)
     answered = [(d, course.by_id.get(d.question_id)) for d in practice_set.deliveries if d.attempt]
-    correct = sum(1 for d, _ in answered if d.attempt.correct)
+    right = sum(1 for d, _ in answered if d.attempt is not None and d.attempt.correct)
     return render_template("practice/summary.html", course=course, practice_set=practice_set,
-                           set_name=_set_name(course, practice_set), rows=answered, correct=correct)
+                           set_name=_set_name(course, practice_set), rows=answered, correct=right)

@@ -24,7 +24,7 @@ SubQuestion = Annotated[Union[SingleBody, MultipleBody, TrueFalseBody, FillBody,
 class CaseBody(Body):
     type: Literal["case"]
     questions: tuple[SubQuestion, ...] = Field(min_length=2, max_length=10)
-    explanation: Text | None = None     # each sub-question carries its own
+    explanation: Text | None = None  # type: ignore[assignment]  # each sub-question carries its own
 
 
 class Case(QuestionBase, CaseBody):

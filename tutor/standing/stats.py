@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, and_, case, cast, func, literal_column, select
+from sqlalchemy import ColumnElement, Date, and_, case, cast, func, literal_column, select
 from sqlalchemy.orm import defer
 
 from tutor.content.course import Course
@@ -98,6 +99,7 @@ def activity(user_id: int, now: datetime, tz: str, days: int = 30) -> list[Day]:
     """Answers and right answers per local day for the last `days` days, grouped in SQL."""
     offset = ZoneInfo(tz).utcoffset(now) or timedelta(0)
     hours = int(offset.total_seconds() // 3600)
+    local_day: ColumnElement[Any]
     if db.engine.dialect.name == "sqlite":
         local_day = func.date(Attempt.created_at, f"{hours:+d} hours")
     else:
