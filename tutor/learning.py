@@ -8,8 +8,9 @@ unit of work, which costs several times more per row.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta, timezone
+from enum import Enum
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -95,14 +96,25 @@ def _values(table: Any, *names: str) -> dict[str, Any]:
 _ATTEMPT = insert(_attempts).values(_values(
     _attempts, "user_id", "delivery_id", "paper_id", "item_index", "course_id", "question_id",
     "question_version", "response", "correct", "score", "max_score", "parts", "seconds", "mode", "created_at"))
+
+
+class NotebookChange(Enum):
+    """What one answer does to the question's 错题本 entry."""
+
+    WRONG = "wrong"        # added, or one more mistake and its run of right answers restarted
+    RIGHT = "right"        # one more right answer in a row
+    CLEARED = "cleared"    # enough right answers in a row: the entry is taken out
+
+
 _NOTEBOOK_BY_ROW = {
-    "right": update(_notebook).where(_notebook.c.id == _param(_notebook.c.id)).values(_values(_notebook, "streak")),
-    "delete": delete(_notebook).where(_notebook.c.id == _param(_notebook.c.id)),
+    NotebookChange.RIGHT: update(_notebook).where(_notebook.c.id == _param(_notebook.c.id))
+    .values(_values(_notebook, "streak")),
+    NotebookChange.CLEARED: delete(_notebook).where(_notebook.c.id == _param(_notebook.c.id)),
 }
 # A practice set remembers its last answer: the next question's time taken counts from it.
 _SET_ANSWERED = update(_sets).where(_sets.c.id == _param(_sets.c.id)).values(_values(_sets, "last_answered_at"))
 _KEY = ("user_id", "course_id", "question_id")
-_statements: dict[tuple[str, str | None, bool], list[Executable]] = {}
+_statements: dict[tuple[str, NotebookChange | None, bool], list[Executable]] = {}
 
 
 def _insert(dialect: str) -> Any:
@@ -145,7 +157,7 @@ def _summary_upsert(dialect: str, attempt: Any) -> Any:
               "last_correct": upsert.excluded.last_correct, "last_at": upsert.excluded.last_at})
 
 
-def _writes(dialect: str, notebook: str | None, in_set: bool) -> list[Executable]:
+def _writes(dialect: str, notebook: NotebookChange | None, in_set: bool) -> list[Executable]:
     """The statements that store an answer. On PostgreSQL they are one statement (data-modifying
     CTEs), one round trip instead of four; SQLite runs them in turn, where a statement costs no
     round trip. The answer's INSERT comes first, so a second answer to a presentation fails
@@ -153,7 +165,7 @@ def _writes(dialect: str, notebook: str | None, in_set: bool) -> list[Executable
     key = (dialect, notebook, in_set)
     if key not in _statements:
         others = [_card_upsert(dialect)]
-        if notebook == "wrong":
+        if notebook is NotebookChange.WRONG:
             others.append(_notebook_wrong(dialect))
         elif notebook is not None:
             others.append(_NOTEBOOK_BY_ROW[notebook])
@@ -169,12 +181,95 @@ def _writes(dialect: str, notebook: str | None, in_set: bool) -> list[Executable
 
 
 @dataclass(frozen=True, slots=True)
+class AnswerRow:
+    """The answer as stored in `attempts`."""
+
+    user_id: int
+    delivery_id: int | None
+    paper_id: int | None
+    item_index: int | None
+    course_id: str
+    question_id: str
+    question_version: str
+    response: object
+    correct: bool
+    score: float
+    max_score: float
+    parts: Any            # the per-part result, as JSON (tutor/stored_grade.py)
+    seconds: float
+    mode: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryFold:
+    """What the answer adds to the student's `student_questions` row for the question."""
+
+    correct: int
+    last_correct: bool
+    last_at: datetime
+    first_fraction: float     # kept only when this is the first answer
+
+
+@dataclass(frozen=True, slots=True)
+class CardRow:
+    """The question's FSRS card in `review_cards` after the answer."""
+
+    card: dict[str, Any]
+    state: int
+    due: datetime
+    last_review: datetime
+    reviews: int
+
+
+@dataclass(frozen=True, slots=True)
+class NotebookRow:
+    """The 错题本 entry's new values: for a wrong answer a whole row (inserted, or folded into
+    the existing one); for a right one, the existing row's id and streak."""
+
+    id: int | None = None
+    streak: int = 0
+    wrong_count: int = 1
+    added_at: datetime | None = None
+    last_wrong_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Changes:
     """Everything one answer writes, worked out before the writing starts (see `prepare`)."""
 
-    params: dict[str, Any]
-    notebook: str | None     # what happens to the notebook entry, if anything
-    in_set: bool             # a practice answer: its set remembers the time
+    user_id: int
+    course_id: str
+    question_id: str
+    answer: AnswerRow
+    summary: SummaryFold
+    card: CardRow
+    notebook: NotebookChange | None
+    notebook_row: NotebookRow | None
+    set_id: int | None             # a practice answer: its set remembers the time
+
+    @property
+    def in_set(self) -> bool:
+        return self.set_id is not None
+
+    def params(self) -> dict[str, Any]:
+        """The bound parameters of every statement the answer runs, named table_column."""
+        key = {"user_id": self.user_id, "course_id": self.course_id, "question_id": self.question_id}
+        params = _prefixed("attempts", _row(self.answer)) | _prefixed("student_questions", _row(self.summary))
+        params |= _prefixed("review_cards", key | _row(self.card)) | _prefixed("notebook_entries", key)
+        if self.notebook_row is not None:
+            params |= _prefixed("notebook_entries", _row(self.notebook_row))
+        if self.set_id is not None:
+            params |= {"practice_sets_id": self.set_id, "practice_sets_last_answered_at": self.answer.created_at}
+        return params
+
+
+def _row(row: Any) -> dict[str, Any]:
+    return {field.name: getattr(row, field.name) for field in fields(row)}
+
+
+def _prefixed(table: str, values: dict[str, Any]) -> dict[str, Any]:
+    return {f"{table}_{name}": value for name, value in values.items()}
 
 
 def prepare(user_id: int, course: Course, question: QuestionBase, response: object, result: Grade,
@@ -183,30 +278,19 @@ def prepare(user_id: int, course: Course, question: QuestionBase, response: obje
     """Work out what one graded answer changes: the answer itself, the per-question summary, the
     FSRS card, the notebook and, for a practice answer, its set. No database work, so that a view
     can do it before taking SQLite's write lock."""
-    params: dict[str, Any] = {
-        "attempts_user_id": user_id, "attempts_delivery_id": delivery_id, "attempts_paper_id": paper_id,
-        "attempts_item_index": item_index, "attempts_course_id": course.id, "attempts_question_id": question.id,
-        "attempts_question_version": course.versions[question.id], "attempts_response": response,
-        "attempts_correct": result.correct, "attempts_score": result.score,
-        "attempts_max_score": result.max_score, "attempts_parts": parts_to_json(result.parts),
-        "attempts_seconds": seconds, "attempts_mode": mode,
-        "attempts_created_at": now,
-        "student_questions_correct": int(result.correct), "student_questions_last_correct": result.correct,
-        "student_questions_last_at": now, "student_questions_first_fraction": result.fraction,
-    }
-    if set_id is not None:
-        params.update(practice_sets_id=set_id, practice_sets_last_answered_at=now)
-    for table in ("review_cards", "notebook_entries"):
-        params.update({f"{table}_user_id": user_id, f"{table}_course_id": course.id,
-                       f"{table}_question_id": question.id})
-    _review(result.correct, now, before, params)
-    notebook = _notebook_change(result.correct, now, course.manifest.settings.notebook_clear_after, before, params)
-    return Changes(params, notebook, set_id is not None)
+    answer = AnswerRow(user_id, delivery_id, paper_id, item_index, course.id, question.id,
+                       course.versions[question.id], response, result.correct, result.score,
+                       result.max_score, parts_to_json(result.parts), seconds, mode, now)
+    summary = SummaryFold(int(result.correct), result.correct, now, result.fraction)
+    notebook, notebook_row = _notebook_change(result.correct, now, course.manifest.settings.notebook_clear_after,
+                                              before)
+    return Changes(user_id, course.id, question.id, answer, summary, _review(result.correct, now, before),
+                   notebook, notebook_row, set_id)
 
 
 def store(changes: Changes) -> None:
     """Write an answer's changes (never commits)."""
-    params = dict(changes.params)
+    params = changes.params()
     connection = db.session.connection()    # Core statements: the ORM session's layer adds nothing
     dialect = connection.dialect.name
     statements = _writes(dialect, changes.notebook, changes.in_set)
@@ -228,29 +312,25 @@ def record(user_id: int, course: Course, question: QuestionBase, response: objec
                   before=before, paper_id=paper_id, item_index=item_index))
 
 
-def _notebook_change(correct: bool, now: datetime, clear_after: int, before: Standing,
-                     params: dict[str, Any]) -> str | None:
+def _notebook_change(correct: bool, now: datetime, clear_after: int,
+                     before: Standing) -> tuple[NotebookChange | None, NotebookRow | None]:
     """错题本: a wrong answer adds the question or restarts its streak; a right one lengthens the
     streak, and enough right in a row take the question out."""
     if not correct:
-        params.update(notebook_entries_streak=0, notebook_entries_wrong_count=1,
-                      notebook_entries_added_at=now, notebook_entries_last_wrong_at=now)
-        return "wrong"
+        return NotebookChange.WRONG, NotebookRow(streak=0, wrong_count=1, added_at=now, last_wrong_at=now)
     if before.notebook_row is None:
-        return None
-    params.update(notebook_entries_id=before.notebook_row, notebook_entries_streak=before.streak + 1)
-    return "delete" if before.streak + 1 >= clear_after else "right"
+        return None, None
+    row = NotebookRow(id=before.notebook_row, streak=before.streak + 1)
+    return (NotebookChange.CLEARED if row.streak >= clear_after else NotebookChange.RIGHT), row
 
 
-def _review(correct: bool, now: datetime, before: Standing, params: dict[str, Any]) -> None:
+def _review(correct: bool, now: datetime, before: Standing) -> CardRow:
     """智能复习: the question's FSRS card after this answer."""
     # An explicit id: fsrs would otherwise make one from the clock, sleeping a millisecond for it.
     card = (Card.from_dict(before.card) if before.card is not None  # type: ignore[arg-type]
             else Card(card_id=_card_ids.getrandbits(62), due=_aware(now)))
     card, _ = _scheduler.review_card(card, Rating.Good if correct else Rating.Again, _aware(now))
-    params.update(review_cards_card=card.to_dict(), review_cards_state=int(card.state),
-                  review_cards_due=_naive(card.due), review_cards_last_review=now,
-                  review_cards_reviews=before.reviews + 1)
+    return CardRow(dict(card.to_dict()), int(card.state), _naive(card.due), now, before.reviews + 1)
 
 
 def end_of_day(now: datetime, tz: str) -> datetime:
