@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tutor.content.loader import load
-from tutor.questions import REGISTRY, Grade, GradingSettings, grade, question_type
+from tutor.questions import REGISTRY, Grade, GradingSettings, grade, parse_answer, question_type
 from tutor.questions.base import duplicate_problems, is_permutation, normalise_text, permutation
 from tutor.questions.case import Case
 from tutor.questions.choice import MultipleChoice, SingleChoice, TrueFalse
@@ -516,6 +516,9 @@ def test_parse_choice_through_the_shown_order() -> None:
     assert parse(single, layout, {"choice": ["0"]}) == "C"
     assert parse(single, layout, {"choice": ["3"]}) == "B"
     assert parse(single, layout, {"q-choice": ["1"]}, "q-") == "A"
+    assert parse_answer(single, {"choice": ["0"]}, layout) == "C"      # the registry's entry: no prefix
+    assert parse_answer(case, {"s0-choice": ["0"], "s1-choice": ["0"], "s2-blank-0": ["价格"],
+                               "s3-choice": ["true"]}, [[0, 1], [0, 1, 2], [], []]) == ["A", ["A"], ["价格", ""], True]
     assert refused(single, layout, {}) == (InvalidAnswer, "请选择一个选项")
     assert refused(single, layout, {"choice": ["0", "1"]}) == (TamperedAnswer, "单选题只能选一个选项")
     assert refused(single, layout, {"choice": ["4"]}) == (TamperedAnswer, "选项无效")
