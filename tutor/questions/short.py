@@ -141,8 +141,8 @@ def _tie_clauses(sentences: list[st.Sentence], categories: dict[str, frozenset[s
             elif cats:
                 carried = next(iter(cats))
             elif len(whole) == 1:
-                carried = carried if carried in whole else next(iter(whole))
-            tied.append(carried if len(cats) <= 1 else None)
+                carried = next(iter(whole))     # the sentence's one category
+            tied.append(carried)                # None after a clause naming two categories
         tied_all.append(tied)
     return tied_all
 
