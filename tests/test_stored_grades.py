@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -66,8 +67,9 @@ def blank_marks(page: str) -> list[str]:
     return re.findall(r'<li class="(ok|bad)"><strong>第 \d+ 空</strong>', page)
 
 
-def test_practice_feedback_shows_the_stored_grade_after_the_key_changes(live_app, content_copy) -> None:
-    client = live_app.test_client()
+def answer_half_right(live_app, client) -> tuple[int, int, int, Any]:
+    """A new student answers the two-blank fill question with one blank right: the set, the
+    question's position in it, its delivery and the question."""
     register(client)
     set_id = start_set(client, "kp", "overview.definition")
     with live_app.app_context():
@@ -76,6 +78,12 @@ def test_practice_feedback_shows_the_stored_grade_after_the_key_changes(live_app
         position, delivery_id = delivery.position, delivery.id
     q = course(live_app).by_id["overview.definition-f01"]
     client.post(f"/practice/{set_id}/answer", data={"delivery": delivery_id, **half_right(q)})
+    return set_id, position, delivery_id, q
+
+
+def test_practice_feedback_shows_the_stored_grade_after_the_key_changes(live_app, content_copy) -> None:
+    client = live_app.test_client()
+    set_id, position, delivery_id, q = answer_half_right(live_app, client)
     with live_app.app_context():
         attempt = db.session.scalar(select(Attempt).where(Attempt.delivery_id == delivery_id))
         assert (attempt.score, attempt.parts) == (0.5, [True, False])
@@ -91,14 +99,7 @@ def test_practice_feedback_shows_the_stored_grade_after_the_key_changes(live_app
 
 def test_an_answer_stored_without_parts_is_shown_without_them_and_not_regraded(live_app) -> None:
     client = live_app.test_client()
-    register(client)
-    set_id = start_set(client, "kp", "overview.definition")
-    with live_app.app_context():
-        delivery = db.session.scalar(select(Delivery).where(Delivery.set_id == set_id,
-                                                            Delivery.question_id == "overview.definition-f01"))
-        position, delivery_id = delivery.position, delivery.id
-    q = course(live_app).by_id["overview.definition-f01"]
-    client.post(f"/practice/{set_id}/answer", data={"delivery": delivery_id, **half_right(q)})
+    set_id, position, delivery_id, q = answer_half_right(live_app, client)
     with live_app.app_context():   # as an answer stored before migration 0007
         db.session.execute(update(Attempt).where(Attempt.delivery_id == delivery_id).values(parts=None))
         db.session.commit()
