@@ -26,7 +26,7 @@ from tutor.models import Attempt, NotebookEntry, PracticeSet, ReviewCard, Studen
 from tutor.questions import Grade, QuestionBase
 from tutor.stored_grade import parts_to_json
 
-_scheduler = Scheduler(enable_fuzzing=False)
+SCHEDULER = Scheduler(enable_fuzzing=False)
 _card_ids = random.SystemRandom()
 
 
@@ -39,11 +39,11 @@ _cards, _notebook = _table(ReviewCard), _table(NotebookEntry)
 _sets = _table(PracticeSet)
 
 
-def _aware(moment: datetime) -> datetime:
+def aware_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=timezone.utc)
 
 
-def _naive(moment: datetime) -> datetime:
+def naive_utc(moment: datetime) -> datetime:
     return moment.astimezone(timezone.utc).replace(tzinfo=None)
 
 
@@ -328,16 +328,16 @@ def _review(correct: bool, now: datetime, before: Standing) -> CardRow:
     """智能复习: the question's FSRS card after this answer."""
     # An explicit id: fsrs would otherwise make one from the clock, sleeping a millisecond for it.
     card = (Card.from_dict(before.card) if before.card is not None  # type: ignore[arg-type]
-            else Card(card_id=_card_ids.getrandbits(62), due=_aware(now)))
-    card, _ = _scheduler.review_card(card, Rating.Good if correct else Rating.Again, _aware(now))
-    return CardRow(dict(card.to_dict()), int(card.state), _naive(card.due), now, before.reviews + 1)
+            else Card(card_id=_card_ids.getrandbits(62), due=aware_utc(now)))
+    card, _ = SCHEDULER.review_card(card, Rating.Good if correct else Rating.Again, aware_utc(now))
+    return CardRow(dict(card.to_dict()), int(card.state), naive_utc(card.due), now, before.reviews + 1)
 
 
 def end_of_day(now: datetime, tz: str) -> datetime:
     """The end of the student's local day, as naive UTC: what 'due today' counts up to."""
-    local = _aware(now).astimezone(ZoneInfo(tz))
+    local = aware_utc(now).astimezone(ZoneInfo(tz))
     end = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    return _naive(end)
+    return naive_utc(end)
 
 
 def due_cards(user_id: int, course_id: str, until: datetime, limit: int | None = None) -> list[ReviewCard]:

@@ -19,7 +19,7 @@ from sqlalchemy import delete, select
 
 from tutor.content.course import Course
 from tutor.extensions import db
-from tutor.learning import _aware, _naive, _scheduler
+from tutor.learning import SCHEDULER, aware_utc, naive_utc
 from tutor.models import Attempt, ExamPaper, NotebookEntry, ReviewCard, StudentQuestion
 
 SELF_ASSESSMENTS = {"right": "全对", "partial": "部分", "wrong": "不会"}
@@ -87,10 +87,10 @@ def _replay_card(user_id: int, course_id: str, question_id: str, answers: list[A
         ReviewCard.user_id == user_id, ReviewCard.course_id == course_id, ReviewCard.question_id == question_id))
     if row is None:
         return
-    card = Card(card_id=row.card["card_id"], due=_aware(answers[0].created_at))
+    card = Card(card_id=row.card["card_id"], due=aware_utc(answers[0].created_at))
     for answer in answers:
-        card, _ = _scheduler.review_card(card, rating(answer), _aware(answer.created_at))
-    row.card, row.state, row.due = dict(card.to_dict()), int(card.state), _naive(card.due)
+        card, _ = SCHEDULER.review_card(card, rating(answer), aware_utc(answer.created_at))
+    row.card, row.state, row.due = dict(card.to_dict()), int(card.state), naive_utc(card.due)
     row.last_review, row.reviews = answers[-1].created_at, len(answers)
 
 
