@@ -140,6 +140,7 @@ def test_a_course_can_make_exam_results_wait_for_review(tmp_path, clock) -> None
     client.post(f"/exams/{paper_id}/submit")
     page = client.get(f"/exams/{paper_id}/result").get_data(as_text=True)
     assert "data-awaiting-review" in page and "不及格（" not in page
+    assert "关键词自动评分" in page and "仅作参考" in page     # the exam's review says what the score is
 
     teacher_id = make_instructor(app)
     with app.app_context():
