@@ -5,10 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tutor.questions import Grade
-
-# The attribute whose entries a type's per-part review walks, one stored part each.
-_PART_LISTS = {"fill": "blanks", "ordering": "items", "matching": "pairs", "short": "rubric", "case": "questions"}
+from tutor.questions import REGISTRY, Body, Grade
 
 
 def parts_to_json(parts: tuple[Any, ...]) -> list[Any]:
@@ -26,7 +23,7 @@ def parts_from_json(parts: list[Any]) -> tuple[Any, ...]:
 def has_breakdown(question: Any, parts: Any) -> bool:
     """Whether the per-part review can be shown: a type without parts needs none; otherwise the
     answer must have been stored with its parts (answers from before 0007 were not)."""
-    return parts is not None or question.type not in _PART_LISTS
+    return parts is not None or not _part_list(question)
 
 
 def stored_grade(question: Any, correct: bool, score: float, max_score: float, parts: Any) -> Grade:
@@ -35,12 +32,17 @@ def stored_grade(question: Any, correct: bool, score: float, max_score: float, p
     return Grade(correct, score, max_score, _fit(question, parts_from_json(parts or [])))
 
 
+def _part_list(question: Any) -> str:
+    kind = REGISTRY.get(question.type) if question is not None else None
+    return kind.part_list if kind is not None else ""
+
+
 def _fit(question: Any, parts: tuple[Any, ...]) -> tuple[Any, ...]:
-    name = _PART_LISTS.get(question.type) if question is not None else None
-    if name is None:
+    name = _part_list(question)
+    if not name:
         return parts
     wanted = getattr(question, name, ())
-    if question.type == "case":
+    if wanted and isinstance(wanted[0], Body):     # sub-questions: a Grade each
         subs = [p if isinstance(p, Grade) else Grade(False, 0.0, 0.0) for p in parts[:len(wanted)]]
         subs += [Grade(False, 0.0, 0.0)] * (len(wanted) - len(subs))
         return tuple(Grade(p.correct, p.score, p.max_score, _fit(sub, p.parts)) for sub, p in zip(wanted, subs))

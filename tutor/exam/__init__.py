@@ -16,10 +16,9 @@ from tutor.content.course import Course
 from tutor.exam.paper import StoredItem, draw, score_paper, stored_result
 from tutor.extensions import db, limiter
 from tutor.models import Attempt, ExamAnswer, ExamPaper
-from tutor.standing.papers import questions_on_open_paper
-from tutor.questions import parse_answer
+from tutor.questions import REGISTRY, parse_answer, question_type
 from tutor.questions.form import InvalidAnswer, TamperedAnswer
-from tutor.questions import question_type
+from tutor.standing.papers import questions_on_open_paper
 from tutor.web import catalog, course_or_404, now, rng, strict_int, student_write_key, writes_database
 
 bp = Blueprint("exam", __name__, url_prefix="/exams")
@@ -224,6 +223,6 @@ def result(paper_id: int) -> Response | str:
     if course.manifest.settings.short_review_required:
         awaiting = db.session.scalar(select(func.count()).where(
             Attempt.paper_id == paper.id, Attempt.reviewed_at.is_(None),
-            Attempt.question_id.in_([i["question_id"] for i in paper.items if i["type"] == "short"]))) or 0
+            Attempt.question_id.in_([i["question_id"] for i in paper.items if REGISTRY[i["type"]].rubric_scored]))) or 0
     return render_template("exam/result.html", course=course, paper=paper, scored=scored,
                            on_exam=questions_on_open_paper(), awaiting_review=awaiting)

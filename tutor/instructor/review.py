@@ -8,6 +8,7 @@ from sqlalchemy import and_, func, or_, select
 from tutor.content.course import Course
 from tutor.extensions import db
 from tutor.models import Attempt, User
+from tutor.questions import question_type
 from tutor.stored_grade import stored_grade
 
 QUEUE_LIMIT = 200
@@ -36,7 +37,7 @@ class Waiting(NamedTuple):
 
 def queue(course: Course) -> list[Waiting]:
     """The course's unreviewed short answers that need a person, oldest first."""
-    shorts = [q.id for q in course.questions if q.type == "short"]
+    shorts = [q.id for q in course.questions if question_type(q).rubric_scored]
     keyword = func.coalesce(Attempt.rubric_score, Attempt.score)
     rows = db.session.execute(select(Attempt, User.username).join(User, User.id == Attempt.user_id).where(
         Attempt.course_id == course.id, Attempt.question_id.in_(shorts), Attempt.reviewed_at.is_(None),

@@ -105,6 +105,13 @@ class QuestionType:
     # which of them (written positions) a stored response chose.
     tallied_options: Callable[[Any], tuple[str, ...]] = no_options
     chosen_options: Callable[[Any, Any], list[int]] = no_choices
+    # The question's field whose entries its grade's parts follow, one part each (a fill's
+    # blanks, a case's sub-questions); empty when its grade has no parts. A stored grade is
+    # fitted to the question as it is now through it.
+    part_list: str = ""
+    # Its score comes from a keyword rubric: the feedback offers 自评 and answers the rubric is
+    # unsure of wait on the instructor's 人工复核 queue.
+    rubric_scored: bool = False
 
     def template(self, part: str) -> str:
         """The path of one of its partials, for the web layer to render."""

@@ -68,4 +68,4 @@ def grade_fill(q: FillBody, response: Any, settings: GradingSettings) -> Grade:
 
 FILL = QuestionType("fill", "填空题", Fill, FillBody, check_fill, grade_fill,
                     lambda q: [accepted[0] for accepted in q.blanks], no_layout, empty_layout_fits,
-                    parse_fill, render_stem=render_stem)
+                    parse_fill, render_stem=render_stem, part_list="blanks")

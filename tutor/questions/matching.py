@@ -86,4 +86,4 @@ def _layout_fits(q: MatchingBody, layout: Any) -> bool:
 
 MATCHING = QuestionType("matching", "匹配题", Matching, MatchingBody, check_matching,
                         grade_matching, correct_response, _layout, _layout_fits, parse_matching,
-                        template_data=lambda q: {"choices": choices(q)})
+                        template_data=lambda q: {"choices": choices(q)}, part_list="pairs")

@@ -62,4 +62,5 @@ def _layout(q: OrderingBody, rng: random.Random | None) -> list[int]:
 
 ORDERING = QuestionType("ordering", "排序题", Ordering, OrderingBody, check_ordering,
                         grade_ordering, lambda q: list(range(len(q.items))), _layout,
-                        lambda q, layout: is_permutation(layout, len(q.items)), parse_ordering)
+                        lambda q, layout: is_permutation(layout, len(q.items)), parse_ordering,
+                        part_list="items")
