@@ -3,8 +3,8 @@
 These are the tests the mutation run (docs/mutation-testing.md) measures: each asserts the exact
 Grade, so that a changed score, a doubled max_score, a flipped verdict or a lost part fails them.
 Questions come from the real chapter 8 bank and from small hand-built models for the edges.
-The short-answer grader is being rewritten (issue 15): it is held here only to what any sensible
-grader does.
+The short-answer grader is held here only to what any sensible grader does; its own values are
+in tests/test_short_answers.py and tests/test_short_mutants.py.
 """
 from __future__ import annotations
 

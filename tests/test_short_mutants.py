@@ -154,6 +154,10 @@ def test_normalise_answer_turns_markers_into_line_breaks_and_lowers_case() -> No
     assert st.normalise_answer("①VIP客户②品質 1.價格 2)品质") == "\nvip客户\n品质 \n价格 \n品质"
 
 
+def test_items_cut_at_every_separator() -> None:
+    assert st.items("价格。品质；服务\n对手、死亡，搬迁: 事件") == ["价格", "品质", "服务", "对手", "死亡", "搬迁", "事件"]
+
+
 def test_sentences_mask_the_words_that_deny_nothing() -> None:
     assert st.sentences("不仅价格") == [st.Sentence("不仅价格", ((0, 4),), (False,), "＿＿价格")]
 
