@@ -67,16 +67,23 @@ class Short(QuestionBase, ShortBody):
     pass
 
 
+CUT_INSIDE = "不能含有断句的标点（，：；。！？）：答案在这些标点处断开，含有它们的表述永远匹配不到"
+
+
 def check_short(q: ShortBody) -> Problems:
     for index, item in enumerate(q.rubric):
         for field in ("accept", "with_", "unless"):
             for a_index, phrase in enumerate(getattr(item, field)):
                 if not normalise_text(phrase):
                     yield ("rubric", index, field.rstrip("_"), a_index), "可接受的表述不能只有标点或空白"
+                elif st.cut_inside(phrase):
+                    yield ("rubric", index, field.rstrip("_"), a_index), CUT_INSIDE
     for index, group in enumerate(q.labels):
         for l_index, label in enumerate(group):
             if not normalise_text(label):
                 yield ("labels", index, l_index), "标签不能只有标点或空白"
+            elif st.cut_inside(label):
+                yield ("labels", index, l_index), CUT_INSIDE
     total = sum(item.points for item in q.rubric)
     for index, case in enumerate(q.calibration):
         got = grade_short(q, case.answer, GradingSettings()).score

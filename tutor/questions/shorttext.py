@@ -62,6 +62,13 @@ def normalise_phrase(text: str) -> str:
     return "".join(text.lower().split())
 
 
+def cut_inside(phrase: str) -> bool:
+    """Whether answers are cut into sentences or clauses inside this phrase (at ，：；。 …): such a
+    phrase can never be found in one."""
+    matched = normalise_phrase(phrase)
+    return bool(_SENTENCE_ENDS.search(matched) or _CLAUSE_ENDS.search(matched))
+
+
 def normalise_answer(text: str) -> str:
     """An answer with list markers turned into line breaks, in the matching form of phrases."""
     text = _CIRCLED.sub("\n", text)
