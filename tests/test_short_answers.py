@@ -235,9 +235,10 @@ def test_phrases_and_labels_cut_by_punctuation_are_content_errors() -> None:
     be found: the content check says so instead of the point silently never scoring."""
     from tutor.questions.short import CUT_INSIDE, check_short
     steps = QUESTIONS["survey.steps-s01"]
-    first = steps.rubric[0].model_copy(update={"accept": ("确定调查目的，制定计划",)})
+    first = steps.rubric[0].model_copy(update={"accept": ("确定调查目的，制定计划",), "with_": ("准备。阶段",)})
     broken = steps.model_copy(update={"rubric": (first, *steps.rubric[1:]), "labels": (("准备：阶段",),),
                                       "calibration": ()})
-    assert list(check_short(broken)) == [(("rubric", 0, "accept", 0), CUT_INSIDE), (("labels", 0, 0), CUT_INSIDE)]
+    assert list(check_short(broken)) == [(("rubric", 0, "accept", 0), CUT_INSIDE), (("rubric", 0, "with", 0), CUT_INSIDE),
+                                         (("labels", 0, 0), CUT_INSIDE)]
     assert grade(broken, "确定调查目的，制定计划").parts[0] is False     # why it is an error
     assert list(check_short(steps.model_copy(update={"calibration": ()}))) == []
