@@ -282,6 +282,12 @@ def test_case_max_score_counts_short_answer_points() -> None:
     result = grade(with_short, [True, ""])
     assert (result.correct, result.score, result.max_score) == (False, 1.0, 4.0)
     assert result.parts[0] == RIGHT and result.parts[1].max_score == 3.0 and result.parts[1].score == 0.0
+    # a short sub-question makes the case's score partly a keyword score: 自评 and 人工复核 apply
+    assert question_type(with_short).rubric_scored(with_short) is True
+    assert question_type(case).rubric_scored(case) is False
+    assert question_type(short).rubric_scored(short) is True
+    assert [kind.rubric_scored(q) for kind, q in ((question_type(single), single), (question_type(fill), fill),
+                                                  (question_type(matching), matching))] == [False, False, False]
 
 
 # --- short answer: only what any sensible grader does -----------------------------------------

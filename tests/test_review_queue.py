@@ -155,3 +155,71 @@ def test_a_course_can_make_exam_results_wait_for_review(tmp_path, clock) -> None
         paper, attempt = db.session.get(ExamPaper, paper_id), db.session.get(Attempt, attempt_id)
         assert (attempt.reviewed_by, attempt.score) == (teacher_id, 1.0)
         assert paper.score == pytest.approx(10 / attempt.max_score) and paper.passed is False
+
+
+CASE_WITH_SHORT = """topic: overview
+questions:
+  - id: overview.definition-c99
+    type: case
+    knowledge_point: overview.definition
+    section: 一(一)
+    difficulty: 2
+    stem: 宁波一家五金出口商的新任经理想弄清客户管理到底管什么。
+    questions:
+      - type: truefalse
+        stem: 进出口贸易客户管理的对象只包括已经下过单的客户。
+        answer: false
+        explanation: 对象是现有客户或潜在客户。
+      - type: short
+        stem: 进出口贸易客户管理的对象和理论来源各是什么？
+        rubric:
+          - point: 对象是现有客户或潜在客户
+            accept: [现有客户或潜在客户, 现有和潜在客户]
+          - point: 源于客户管理理论
+            accept: [客户管理理论]
+        model_answer: 对象是进出口商的现有客户或潜在客户；理论上源于客户管理理论。
+        explanation: 两个要点各 1 分。
+"""
+
+
+def test_a_case_with_a_short_sub_question_takes_self_assessment_and_review(tmp_path, clock) -> None:
+    """The 自评 stands for the short sub-question's points only; the case waits on 人工复核 when
+    its short sub-question is partly answered."""
+    from conftest import CONTENT, make_app
+    import shutil
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    (content / "chapter8" / "questions" / "zz-case-short.yaml").write_text(CASE_WITH_SHORT, encoding="utf-8")
+    app = make_app(tmp_path / "app", TUTOR_CONTENT_DIR=str(content), TUTOR_PRACTICE_SET_SIZE=60)
+    app.extensions["tutor_clock"] = clock
+    client = app.test_client()
+    register(client)
+    set_id = start_set(client, "kp", "overview.definition")
+    with app.app_context():
+        delivery = db.session.scalar(select(Delivery).where(Delivery.set_id == set_id,
+                                                            Delivery.question_id == "overview.definition-c99"))
+        position, delivery_id = delivery.position, delivery.id
+    # the true/false right (1 point), the short half right (1 of 2 points)
+    client.post(f"/practice/{set_id}/answer", data={"delivery": delivery_id, "s0-choice": "false",
+                                                    "s1-text": "对象是现有客户或潜在客户"})
+    with app.app_context():
+        attempt = db.session.scalar(select(Attempt).where(Attempt.delivery_id == delivery_id))
+        attempt_id, max_score = attempt.id, attempt.max_score
+        assert (attempt.score, max_score) == (2.0, 3.0)
+    page = client.get(f"/practice/{set_id}/{position}").get_data(as_text=True)
+    assert 'name="verdict" value="right"' in page and "关键词自动评分" in page
+
+    teacher = app.test_client()
+    make_instructor(app)
+    login(teacher, "teacher")
+    queue = teacher.get("/instructor/review").get_data(as_text=True)
+    assert f'data-attempt="{attempt_id}"' in queue and "部分要点" in queue and "源于客户管理理论" in queue
+
+    client.post(f"/practice/{set_id}/{position}/self", data={"verdict": "wrong"})
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        assert (attempt.score, attempt.correct) == (1.0, False)    # the true/false point stays
+    client.post(f"/practice/{set_id}/{position}/self", data={"verdict": "right"})
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        assert (attempt.score, attempt.correct) == (3.0, True)

@@ -7,7 +7,8 @@ the question in order: the same steps `learning` takes at each answer, so the re
 would have been had the answer been scored so from the start. Rare writes: the ORM is fine.
 
 Mapping (docs/progress.md): 全对 = correct, full marks, FSRS Good; 部分 = not correct, half
-marks, FSRS Hard; 不会 = wrong, no marks, FSRS Again. A review sets the score; correct when full,
+marks, FSRS Hard; 不会 = wrong, no marks, FSRS Again. In a case, the 自评 stands for its short
+sub-questions' points only; its other sub-questions keep the points they were graded. A review sets the score; correct when full,
 FSRS Good if correct and Again if not, as for a keyword score.
 """
 from __future__ import annotations
@@ -21,6 +22,8 @@ from tutor.content.course import Course
 from tutor.extensions import db
 from tutor.learning import SCHEDULER, aware_utc, naive_utc
 from tutor.models import Attempt, ExamPaper, NotebookEntry, ReviewCard, StudentQuestion
+from tutor.questions import Grade, question_type
+from tutor.stored_grade import stored_grade
 
 SELF_ASSESSMENTS = {"right": "全对", "partial": "部分", "wrong": "不会"}
 _SELF_FRACTION = {"right": 1.0, "partial": 0.5, "wrong": 0.0}
@@ -33,9 +36,26 @@ def self_assess(attempt: Attempt, verdict: str, course: Course) -> None:
     _keep_rubric_score(attempt)
     attempt.self_assessment = verdict
     if attempt.reviewed_score is None:
-        attempt.score = attempt.max_score * _SELF_FRACTION[verdict]
-        attempt.correct = verdict == "right"
+        kept, judged = rubric_share(course, attempt)
+        attempt.score = kept + judged * _SELF_FRACTION[verdict]
+        attempt.correct = attempt.score >= attempt.max_score
     replay(attempt.user_id, course, attempt.question_id)
+
+
+def rubric_share(course: Course, attempt: Attempt) -> tuple[float, float]:
+    """The points of an answer that the keyword rubric did not decide (kept as graded) and those
+    it did (which the 自评 replaces): all of a short answer's; a case's short sub-questions'."""
+    q = course.by_id.get(attempt.question_id)
+    if q is None or attempt.parts is None:
+        return 0.0, attempt.max_score
+    kind = question_type(q)
+    subs = getattr(q, kind.part_list, ()) if kind.part_list else ()
+    graded = stored_grade(q, attempt.correct, attempt.keyword_score, attempt.max_score, attempt.parts).parts
+    if not subs or not all(isinstance(part, Grade) for part in graded):
+        return 0.0, attempt.max_score
+    kept = sum(part.score for sub, part in zip(subs, graded) if not question_type(sub).rubric_scored(sub))
+    judged = sum(part.max_score for sub, part in zip(subs, graded) if question_type(sub).rubric_scored(sub))
+    return kept, judged
 
 
 def review(attempt: Attempt, score: float, reviewer_id: int, moment: datetime, course: Course) -> None:

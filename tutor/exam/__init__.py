@@ -16,7 +16,7 @@ from tutor.content.course import Course
 from tutor.exam.paper import StoredItem, draw, score_paper, stored_result
 from tutor.extensions import db, limiter
 from tutor.models import Attempt, ExamAnswer, ExamPaper
-from tutor.questions import REGISTRY, parse_answer, question_type
+from tutor.questions import parse_answer, question_type
 from tutor.questions.form import InvalidAnswer, TamperedAnswer
 from tutor.standing.papers import questions_on_open_paper
 from tutor.web import catalog, course_or_404, now, rng, strict_int, student_write_key, writes_database
@@ -221,8 +221,9 @@ def result(paper_id: int) -> Response | str:
     # paper's score is final; none of chapter 8's blueprints has short items.
     awaiting = 0
     if course.manifest.settings.short_review_required:
+        rubric = [q.id for q in (course.by_id.get(i["question_id"]) for i in paper.items)
+                  if q is not None and question_type(q).rubric_scored(q)]
         awaiting = db.session.scalar(select(func.count()).where(
-            Attempt.paper_id == paper.id, Attempt.reviewed_at.is_(None),
-            Attempt.question_id.in_([i["question_id"] for i in paper.items if REGISTRY[i["type"]].rubric_scored]))) or 0
+            Attempt.paper_id == paper.id, Attempt.reviewed_at.is_(None), Attempt.question_id.in_(rubric))) or 0
     return render_template("exam/result.html", course=course, paper=paper, scored=scored,
                            on_exam=questions_on_open_paper(), awaiting_review=awaiting)

@@ -9,15 +9,17 @@ from tutor.content.course import Course
 from tutor.extensions import db
 from tutor.models import Attempt, User
 from tutor.questions import question_type
+from tutor.reassessment import rubric_share
 from tutor.stored_grade import stored_grade
 
 QUEUE_LIMIT = 200
 
 
-def uncertain(attempt: Attempt) -> str | None:
+def uncertain(attempt: Attempt, course: Course) -> str | None:
     """Why an answer's score needs a person, or None: some rubric points found but not all, or
-    a self-assessment that disagrees with the keywords."""
-    keyword, full = attempt.keyword_score, attempt.max_score
+    a self-assessment that disagrees with the keywords (in a case: its short sub-questions')."""
+    kept, full = rubric_share(course, attempt)
+    keyword = attempt.keyword_score - kept
     if 0 < keyword < full:
         return "部分要点"
     verdict = attempt.self_assessment
@@ -37,7 +39,7 @@ class Waiting(NamedTuple):
 
 def queue(course: Course) -> list[Waiting]:
     """The course's unreviewed short answers that need a person, oldest first."""
-    shorts = [q.id for q in course.questions if question_type(q).rubric_scored]
+    shorts = [q.id for q in course.questions if question_type(q).rubric_scored(q)]
     keyword = func.coalesce(Attempt.rubric_score, Attempt.score)
     rows = db.session.execute(select(Attempt, User.username).join(User, User.id == Attempt.user_id).where(
         Attempt.course_id == course.id, Attempt.question_id.in_(shorts), Attempt.reviewed_at.is_(None),
@@ -45,7 +47,7 @@ def queue(course: Course) -> list[Waiting]:
         .order_by(Attempt.created_at, Attempt.id))
     waiting = []
     for attempt, username in rows:
-        reason = uncertain(attempt)
+        reason = uncertain(attempt, course)
         if reason is not None:
             q = course.by_id[attempt.question_id]
             waiting.append(Waiting(attempt, username, q, stored_grade(

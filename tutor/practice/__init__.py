@@ -307,7 +307,7 @@ def self_assessment(set_id: int, position: int) -> Response:
     course = course_or_404(attempt.course_id)
     q = course.by_id.get(attempt.question_id)
     verdict = request.form.get("verdict", "")
-    if q is None or not question_type(q).rubric_scored or verdict not in SELF_ASSESSMENTS or q.id in questions_on_open_paper():
+    if q is None or not question_type(q).rubric_scored(q) or verdict not in SELF_ASSESSMENTS or q.id in questions_on_open_paper():
         abort(400)
     reassessment.self_assess(attempt, verdict, course)
     db.session.commit()

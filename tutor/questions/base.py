@@ -60,6 +60,10 @@ def plain_stem(body: Any) -> str:
     return body.stem
 
 
+def never(body: Any) -> bool:
+    return False
+
+
 def no_options(body: Any) -> tuple[str, ...]:
     return ()
 
@@ -109,9 +113,10 @@ class QuestionType:
     # blanks, a case's sub-questions); empty when its grade has no parts. A stored grade is
     # fitted to the question as it is now through it.
     part_list: str = ""
-    # Its score comes from a keyword rubric: the feedback offers 自评 and answers the rubric is
+    # Whether a question's score comes, at least in part, from a keyword rubric (a short answer,
+    # a case with a short sub-question): its feedback offers 自评 and answers the rubric is
     # unsure of wait on the instructor's 人工复核 queue.
-    rubric_scored: bool = False
+    rubric_scored: Callable[[Any], bool] = never
 
     def template(self, part: str) -> str:
         """The path of one of its partials, for the web layer to render."""

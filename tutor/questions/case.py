@@ -68,4 +68,5 @@ def _layout_fits(q: CaseBody, layout: Any) -> bool:
 
 CASE = QuestionType("case", "案例分析题", Case, CaseBody, check_case, grade_case,
                     lambda q: [SUB_TYPES[s.type].correct_response(s) for s in q.questions],
-                    _layout, _layout_fits, parse_case, part_list="questions")
+                    _layout, _layout_fits, parse_case, part_list="questions",
+                    rubric_scored=lambda q: any(SUB_TYPES[s.type].rubric_scored(s) for s in q.questions))

@@ -197,4 +197,4 @@ def parse_short(q: ShortBody, layout: Any, form: Form, p: str) -> str:
 
 SHORT = QuestionType("short", "简答题", Short, ShortBody, check_short, grade_short,
                      lambda q: q.model_answer, no_layout, empty_layout_fits, parse_short,
-                     part_list="rubric", rubric_scored=True)
+                     part_list="rubric", rubric_scored=lambda q: True)
