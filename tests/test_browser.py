@@ -84,6 +84,13 @@ def shoot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
+def assert_accessible(page) -> None:
+    """axe-core (axe-playwright-python ships it) finds no WCAG violation on the page."""
+    from axe_playwright_python.sync_playwright import Axe
+    violations = Axe().run(page).response["violations"]
+    assert violations == [], [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations]
+
+
 def register_in_browser(page, server: str, name: str) -> None:
     page.goto(server + "/auth/register")
     page.get_by_label("用户名").fill(name)
@@ -361,6 +368,7 @@ def test_a_refused_bank_and_keys_hidden_during_an_exam(server: str, browser, liv
     page.locator("input[type=file]").set_input_files(str(bomb))
     page.get_by_role("button", name="转换并预览").click()
     expect(page.get_by_text("文件过大或过于复杂").first).to_be_visible()
+    assert_accessible(page)
     shoot(page, f"{device}-import-refused")
     context.close()
 
@@ -384,6 +392,7 @@ def test_a_refused_bank_and_keys_hidden_during_an_exam(server: str, browser, liv
     page.goto(f"{server}/practice/{study.id}?i={index}")
     expect(page.get_by_role("note")).to_contain_text("考试进行中，交卷后可查看")
     assert "答案" not in page.locator("main").inner_text().replace("答案和解析", "")
+    assert_accessible(page)
     shoot(page, f"{device}-study-during-exam")
     context.close()
 
