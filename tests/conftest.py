@@ -115,6 +115,14 @@ def start_set(client: FlaskClient, scope: str = "kp", scope_id: str = "survey.me
     return int(re.search(r"/practice/(\d+)$", response.headers["Location"]).group(1))
 
 
+def delivery_of(app: Flask, set_id: int, question_id: str) -> tuple[int, int]:
+    """Where a question sits in a set: its position and its delivery id."""
+    with app.app_context():
+        delivery = db.session.scalar(select(Delivery).where(Delivery.set_id == set_id,
+                                                            Delivery.question_id == question_id))
+        return delivery.position, delivery.id
+
+
 def current_delivery(app: Flask, set_id: int) -> Delivery:
     """The delivery the question page presents: the set's first one not yet answered."""
     from tutor.models import Attempt

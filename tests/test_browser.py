@@ -14,7 +14,7 @@ from werkzeug.serving import make_server
 
 from tutor.extensions import db
 
-from conftest import PASSWORD, make_app
+from conftest import PASSWORD, delivery_of, make_app
 
 CHROMIUM = os.environ.get("TUTOR_TEST_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -89,6 +89,13 @@ def assert_accessible(page) -> None:
     from axe_playwright_python.sync_playwright import Axe
     violations = Axe().run(page).response["violations"]
     assert violations == [], [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations]
+
+
+def login_in_browser(page, server: str, name: str) -> None:
+    page.goto(server + "/auth/login")
+    page.get_by_label("用户名").fill(name)
+    page.get_by_label("密码", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
 
 
 def register_in_browser(page, server: str, name: str) -> None:
@@ -266,10 +273,7 @@ def test_progress_and_instructor_dashboard_with_seeded_data(server: str, browser
     live_app.extensions["tutor_clock"] = utcnow
     context = browser.new_context(viewport=VIEWPORTS[device], locale="zh-CN")
     page = context.new_page()
-    page.goto(server + "/auth/login")
-    page.get_by_label("用户名").fill(names[0])
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    login_in_browser(page, server, names[0])
     page.get_by_role("link", name="我的进度").click()
     charts = page.locator("svg.chart")
     assert charts.count() == 3
@@ -289,10 +293,7 @@ def test_progress_and_instructor_dashboard_with_seeded_data(server: str, browser
             teacher.set_password(PASSWORD)
             db.session.add(teacher)
             db.session.commit()
-    page.goto(server + "/auth/login")
-    page.get_by_label("用户名").fill(f"教师{device}")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    login_in_browser(page, server, f"教师{device}")
     page.get_by_role("link", name="学生").click()
     assert page.locator("table.class tbody tr", has_text=names[0]).count() == 1, page.locator("main").inner_text()[:1500]
     page.get_by_role("link", name="最好成绩").click()
@@ -358,10 +359,7 @@ def test_a_refused_bank_and_keys_hidden_during_an_exam(server: str, browser, liv
     make_instructor(live_app, f"{device}-导入老师")
     context = browser.new_context(viewport=VIEWPORTS[device], locale="zh-CN")
     page = context.new_page()
-    page.goto(server + "/auth/login")
-    page.get_by_label("用户名").fill(f"{device}-导入老师")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    login_in_browser(page, server, f"{device}-导入老师")
     page.goto(server + "/instructor/import")
     bomb = tmp_path / "题库.xlsx"
     bomb.write_bytes(xlsx_zeros_bomb())
@@ -401,7 +399,7 @@ def test_a_refused_bank_and_keys_hidden_during_an_exam(server: str, browser, liv
 def test_short_answer_self_assessment_and_the_review_queue(server: str, browser, live_app, device: str) -> None:
     import re
     from conftest import login, make_instructor
-    from tutor.models import Attempt, Delivery
+    from tutor.models import Attempt
     live_app.config["TUTOR_PRACTICE_SET_SIZE"] = 50
     name = f"{device}-自评"
     context = browser.new_context(viewport=VIEWPORTS[device], locale="zh-CN")
@@ -412,9 +410,7 @@ def test_short_answer_self_assessment_and_the_review_queue(server: str, browser,
     started = client.post("/practice/start", data={"course": "chapter8", "scope": "kp", "id": "overview.definition"})
     set_id = int(re.search(r"(\d+)$", started.headers["Location"]).group(1))
     q = live_app.extensions["tutor_content"].catalog.course("chapter8").by_id["overview.definition-s01"]
-    with live_app.app_context():
-        delivery = db.session.scalar(db.select(Delivery).where(Delivery.set_id == set_id, Delivery.question_id == q.id))
-        position, delivery_id = delivery.position, delivery.id
+    position, delivery_id = delivery_of(live_app, set_id, q.id)
     client.post(f"/practice/{set_id}/answer", data={"delivery": delivery_id, "text": q.rubric[0].point})
     page.goto(f"{server}/practice/{set_id}/{position}")
     expect(page.get_by_text("关键词评分，仅供参考")).to_be_visible()
@@ -427,10 +423,7 @@ def test_short_answer_self_assessment_and_the_review_queue(server: str, browser,
     make_instructor(live_app, teacher)
     context = browser.new_context(viewport=VIEWPORTS[device], locale="zh-CN")
     page = context.new_page()
-    page.goto(server + "/auth/login")
-    page.get_by_label("用户名").fill(teacher)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    login_in_browser(page, server, teacher)
     page.goto(server + "/instructor/")
     page.get_by_role("link", name="人工复核").click()
     with live_app.app_context():
@@ -445,10 +438,7 @@ def test_short_answer_self_assessment_and_the_review_queue(server: str, browser,
 
     context = browser.new_context(viewport=VIEWPORTS[device], locale="zh-CN")
     page = context.new_page()
-    page.goto(server + "/auth/login")
-    page.get_by_label("用户名").fill(name)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    login_in_browser(page, server, name)
     page.goto(f"{server}/practice/{set_id}/{position}")
     expect(page.get_by_text("已由老师复核：得 3.0")).to_be_visible()
     shoot(page, f"{device}-feedback-reviewed")

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import shutil
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from tutor.extensions import db
 
-from conftest import CONTENT, PASSWORD, make_app, make_instructor
-from test_browser import ARTIFACTS, VIEWPORTS, browser, register_in_browser, server, shoot  # noqa: F401 (fixtures)
+from conftest import CONTENT, make_app, make_instructor
+from test_browser import ARTIFACTS, VIEWPORTS, browser, login_in_browser, register_in_browser, server, shoot  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -113,10 +112,7 @@ def test_no_page_shows_a_raw_blank_placeholder(server: str, browser, live_app, d
     make_instructor(live_app, teacher)
     context = browser.new_context(viewport=VIEWPORTS[device], locale="zh-CN")
     page = context.new_page()
-    page.goto(server + "/auth/login")
-    page.get_by_label("用户名").fill(teacher)
-    page.get_by_label("密码", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    login_in_browser(page, server, teacher)
     page.goto(server + "/instructor/items?course=chapter8")
     no_placeholder(page, "item analysis")
     assert page.locator("main").get_by_text("（1）＿＿＿").count() >= len(fills)

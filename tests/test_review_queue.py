@@ -9,9 +9,9 @@ from fsrs import Card, Rating, Scheduler
 from sqlalchemy import select
 
 from tutor.extensions import db
-from tutor.models import Attempt, Delivery, NotebookEntry, ReviewCard, StudentQuestion, User
+from tutor.models import Attempt, NotebookEntry, ReviewCard, StudentQuestion, User
 
-from conftest import login, make_instructor, register, start_set
+from conftest import delivery_of, login, make_instructor, register, start_set
 
 SHORT = "overview.definition-s01"
 
@@ -24,9 +24,7 @@ def answer_short(app, client, text: str) -> tuple[int, int, int]:
     """Start a set on the short question's knowledge point and answer it; (set, position, attempt)."""
     app.config["TUTOR_PRACTICE_SET_SIZE"] = 50      # the whole knowledge point: the question is in it
     set_id = start_set(client, "kp", "overview.definition")
-    with app.app_context():
-        delivery = db.session.scalar(select(Delivery).where(Delivery.set_id == set_id, Delivery.question_id == SHORT))
-        position, delivery_id = delivery.position, delivery.id
+    position, delivery_id = delivery_of(app, set_id, SHORT)
     client.post(f"/practice/{set_id}/answer", data={"delivery": delivery_id, "text": text})
     with app.app_context():
         return set_id, position, db.session.scalar(select(Attempt.id).where(Attempt.delivery_id == delivery_id))
@@ -195,10 +193,7 @@ def test_a_case_with_a_short_sub_question_takes_self_assessment_and_review(tmp_p
     client = app.test_client()
     register(client)
     set_id = start_set(client, "kp", "overview.definition")
-    with app.app_context():
-        delivery = db.session.scalar(select(Delivery).where(Delivery.set_id == set_id,
-                                                            Delivery.question_id == "overview.definition-c99"))
-        position, delivery_id = delivery.position, delivery.id
+    position, delivery_id = delivery_of(app, set_id, "overview.definition-c99")
     # the true/false right (1 point), the short half right (1 of 2 points)
     client.post(f"/practice/{set_id}/answer", data={"delivery": delivery_id, "s0-choice": "false",
                                                     "s1-text": "对象是现有客户或潜在客户"})

@@ -12,9 +12,9 @@ from flask import Flask
 from sqlalchemy import select, update
 
 from tutor.extensions import db
-from tutor.models import Attempt, Delivery
+from tutor.models import Attempt
 
-from conftest import CONTENT, make_app, register, start_set
+from conftest import CONTENT, delivery_of, make_app, register, start_set
 
 CHANGED = "题目已修改"
 
@@ -72,10 +72,7 @@ def answer_half_right(live_app, client) -> tuple[int, int, int, Any]:
     question's position in it, its delivery and the question."""
     register(client)
     set_id = start_set(client, "kp", "overview.definition")
-    with live_app.app_context():
-        delivery = db.session.scalar(select(Delivery).where(Delivery.set_id == set_id,
-                                                            Delivery.question_id == "overview.definition-f01"))
-        position, delivery_id = delivery.position, delivery.id
+    position, delivery_id = delivery_of(live_app, set_id, "overview.definition-f01")
     q = course(live_app).by_id["overview.definition-f01"]
     client.post(f"/practice/{set_id}/answer", data={"delivery": delivery_id, **half_right(q)})
     return set_id, position, delivery_id, q
