@@ -115,7 +115,7 @@ def test_instructor_overview_heatmap_items_and_csv(app, client) -> None:
     response = client.get("/instructor/students.csv")
     assert response.mimetype == "text/csv" and response.data.startswith(b"\xef\xbb\xbf")
     text = response.data.decode("utf-8-sig")
-    assert text.splitlines()[0].startswith("学生,最近学习,答题数") and "s1" in text
+    assert text.splitlines()[0].startswith("学生,最近学习（北京时间）,答题数") and "s1" in text
     items_csv = client.get("/instructor/items.csv").data.decode("utf-8-sig")
     assert singles[0] in items_csv and "区分度为负" in items_csv
     preview = client.get(f"/instructor/questions/chapter8/{singles[0]}").get_data(as_text=True)
@@ -193,7 +193,7 @@ def test_class_reports_are_reused_for_a_minute(app, client) -> None:
     assert "latecomer" not in client.get("/instructor/").get_data(as_text=True)   # the cached report
     app.config["TUTOR_REPORT_CACHE_SECONDS"] = 0
     assert "latecomer" in client.get("/instructor/").get_data(as_text=True)
-    assert "数据截至 2026-11-29 02:00:00 UTC" in first
+    assert "数据截至 11月29日 10:00:00（北京时间）" in first
 
 
 def test_an_ageing_class_report_is_served_while_its_successor_is_made(app, client) -> None:
@@ -207,7 +207,7 @@ def test_an_ageing_class_report_is_served_while_its_successor_is_made(app, clien
     def overview() -> str:
         return client.get("/instructor/").get_data(as_text=True)
 
-    assert "数据截至 2026-11-29 02:00:00 UTC" in overview()
+    assert "数据截至 11月29日 10:00:00（北京时间）" in overview()
     student(app, "latecomer")
     clock.advance(seconds=29)
     page = overview()
@@ -215,11 +215,11 @@ def test_an_ageing_class_report_is_served_while_its_successor_is_made(app, clien
     assert "latecomer" not in page and "latecomer" not in overview()     # young: no refresh
     clock.advance(seconds=2)
     page = overview()                     # past half its age: served at once, refreshed behind
-    assert "latecomer" not in page and "数据截至 2026-11-29 02:00:00 UTC" in page
+    assert "latecomer" not in page and "数据截至 11月29日 10:00:00（北京时间）" in page
     refreshes.wait()
     page = overview()
-    assert "latecomer" in page and "数据截至 2026-11-29 02:00:31 UTC" in page
+    assert "latecomer" in page and "数据截至 11月29日 10:00:31（北京时间）" in page
     student(app, "second")
     clock.advance(seconds=60)             # a quiet minute: never served older than that
     page = overview()
-    assert "second" in page and "数据截至 2026-11-29 02:01:31 UTC" in page
+    assert "second" in page and "数据截至 11月29日 10:01:31（北京时间）" in page

@@ -17,7 +17,7 @@ from werkzeug.routing import IntegerConverter, ValidationError
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import OperationalError
 
-from tutor import markdown, security
+from tutor import localtime, markdown, security
 from tutor.content.course import Course
 from tutor.content.loader import Catalog
 from tutor.extensions import db, login_manager
@@ -208,6 +208,13 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["markdown_inline"] = lambda text: Markup(markdown.render_inline(text or ""))  # nosec B704
     app.jinja_env.filters["percent"] = lambda value: "—" if value is None else f"{value * 100:.0f}%"
     app.jinja_env.globals["LETTERS"] = LETTERS
+    # Times are stored naive UTC and shown in the course's timezone: '12月2日 22:02'.
+    app.jinja_env.filters["local_time"] = lambda moment: localtime.short(
+        moment, current_app.config["TUTOR_TIMEZONE"], now())
+    app.jinja_env.filters["local_time_seconds"] = lambda moment: localtime.short(
+        moment, current_app.config["TUTOR_TIMEZONE"], now(), seconds=True)
+    app.jinja_env.filters["local_day"] = lambda moment: localtime.day(moment, current_app.config["TUTOR_TIMEZONE"])
+    app.jinja_env.globals["zone_name"] = lambda: localtime.zone_name(current_app.config["TUTOR_TIMEZONE"])
     # Pages ask the question's type for everything type-specific: its partials, its stem.
     app.jinja_env.globals["question_type"] = question_type
     app.jinja_env.globals["render_stem"] = lambda q: question_type(q).render_stem(q)

@@ -10,7 +10,7 @@ from flask import Blueprint, Flask, Response, abort, current_app, flash, redirec
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from tutor import reassessment
+from tutor import localtime, reassessment
 from tutor.content.course import Course
 from tutor.extensions import db
 from tutor.instructor import cache, reports, review
@@ -184,12 +184,13 @@ def students_csv() -> Response:
     overview, _, _ = _sorted_overview(course)
     moment = now()
     kps = list(course.knowledge_points)
-    header = ["学生", "最近学习", "答题数", "正确率%", "掌握", "熟练", "入门", "未练习", "平均掌握分",
+    zone = current_app.config["TUTOR_TIMEZONE"]
+    header = ["学生", f"最近学习（{localtime.zone_name(zone)}）", "答题数", "正确率%", "掌握", "熟练", "入门", "未练习", "平均掌握分",
               "考试次数", "最近考试%", "最好考试%", "提示"] + [course.knowledge_points[kp].name for kp in kps]
     rows = []
     for r in overview.rows:
         levels = r.levels
-        rows.append([r.user.username, r.last_active.strftime("%Y-%m-%d %H:%M") if r.last_active else "",
+        rows.append([r.user.username, localtime.iso(r.last_active, zone),
                      r.answered, _pct(100 * r.accuracy if r.accuracy is not None else None),
                      levels[3], levels[2], levels[1], levels[0], f"{r.mastery_index:.0f}", r.exams,
                      _pct(r.last_exam), _pct(r.best_exam),
