@@ -25,11 +25,15 @@ user_cli = AppGroup("user", help="Manage accounts.")
 def check(directory: Path | None) -> None:
     """Check every content file; print errors (exit 1) or a summary (exit 0)."""
     catalog = load(directory or current_app.config["TUTOR_CONTENT_DIR"])
+    for warning in catalog.warnings:      # typography: listed, but the content still loads
+        click.echo(f"提示 {warning}")
     if catalog.errors:
         for error in catalog.errors:
             click.echo(str(error))
         click.echo(f"\n{catalog.problem_count} 个错误，涉及 {catalog.files_with_errors} 个文件", err=True)
         raise SystemExit(1)
+    if catalog.warnings:
+        click.echo(f"{sum(w.hidden or 1 for w in catalog.warnings)} 条提示（不影响加载）\n")
     click.echo(summary(catalog))
 
 

@@ -18,7 +18,7 @@ from typing import Any, Iterable, Iterator, Mapping
 
 from pydantic import BaseModel, ValidationError
 
-from tutor.content import yamlstrict
+from tutor.content import quotes, yamlstrict
 from tutor.content.course import Course, QuestionSource
 from tutor.content.messages import clip, pydantic_message
 from tutor.content.model import Lesson, Manifest, QuestionFileHeader
@@ -97,6 +97,7 @@ class ParsedFile:
     value: Manifest | Lesson | QuestionSet | None
     errors: list[ContentError]
     doc: yamlstrict.Document
+    warnings: list[ContentError] = field(default_factory=list)   # typography: the file still loads
 
     def error(self, path: tuple[str | int, ...], message: str) -> ContentError:
         line, column = self.doc.position(path)
@@ -150,8 +151,18 @@ def _parse_file(path: Path, display: str, kind: str) -> ParsedFile:
     if parsed.errors:
         parsed.value = None
     else:
+        if kind != "manifest" and b'"' in data:
+            parsed.warnings = _quote_warnings(parsed, data)
         _slim(doc)
     return parsed
+
+
+def _quote_warnings(parsed: ParsedFile, data: bytes) -> list[ContentError]:
+    """An ASCII quote beside Chinese in a lesson's or question's text (tutor/content/quotes.py)."""
+    source, _ = yamlstrict.decode(data)
+    found = quotes.ascii_quotes(parsed.doc.value, parsed.doc.positions, source or "")
+    return cap_per_file(ContentError(parsed.display, line, column, format_path(path), quotes.MESSAGE)
+                        for path, line, column in found)
 
 
 # Positions still needed once a file is valid: where each item starts, and the fields that the
@@ -231,6 +242,7 @@ class Catalog:
     files: tuple[str, ...]
     stale: tuple[str, ...]            # files with errors whose last good version is served
     loaded_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    warnings: tuple[ContentError, ...] = ()   # no errors: what `content check` suggests fixing
 
     @property
     def ok(self) -> bool:
@@ -318,8 +330,9 @@ class ContentLoader:
                                            f"课程 id {course.id} 与另一个课程重复"))
                 continue
             courses[course.id] = course
+        warnings = [w for p, _, _ in files if p in self._parsed for w in self._parsed[p][1].warnings]
         return Catalog(MappingProxyType(courses), tuple(cap_per_file(errors)),
-                       tuple(self._display(p) for p, _, _ in files), tuple(stale))
+                       tuple(self._display(p) for p, _, _ in files), tuple(stale), warnings=tuple(warnings))
 
     def _parse(self, path: Path, kind: str, sig: Signature | None) -> ParsedFile:
         cached = self._parsed.get(path)
