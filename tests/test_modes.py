@@ -28,7 +28,7 @@ def test_sequential_goes_in_bank_order_and_resumes(app, client, clock) -> None:
     assert seen == [q.id for q in questions[:3]]
     # the student leaves mid-set; the next sequential set resumes at the fourth question
     page = client.get("/practice/choose?course=chapter8&scope=kp&id=survey.steps").get_data(as_text=True)
-    assert "从第 4 题继续" in page
+    assert "继续第 4 题" in page
     set_id = set_id_of(start_mode(client, "sequential", "kp", "survey.steps"))
     assert answer_current(app, client, set_id, True)[1].id == questions[3].id
 

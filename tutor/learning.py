@@ -133,9 +133,11 @@ def _notebook_wrong(dialect: str) -> Any:
     """A wrong answer puts the question in the notebook, or counts one more mistake and
     restarts its run of right answers."""
     upsert = _insert(dialect)(_notebook).values(_values(
-        _notebook, *_KEY, "streak", "wrong_count", "added_at", "last_wrong_at"))
+        _notebook, *_KEY, "streak", "wrong_count", "blank_count", "added_at", "last_wrong_at"))
     return upsert.on_conflict_do_update(index_elements=list(_KEY), set_={
-        "streak": 0, "wrong_count": _notebook.c.wrong_count + 1, "last_wrong_at": upsert.excluded.last_wrong_at})
+        "streak": 0, "wrong_count": _notebook.c.wrong_count + 1,
+        "blank_count": _notebook.c.blank_count + upsert.excluded.blank_count,
+        "last_wrong_at": upsert.excluded.last_wrong_at})
 
 
 def _summary_upsert(dialect: str, attempt: Any) -> Any:
@@ -225,11 +227,13 @@ class CardRow:
 @dataclass(frozen=True, slots=True)
 class NotebookRow:
     """The 错题本 entry's new values: for a wrong answer a whole row (inserted, or folded into
-    the existing one); for a right one, the existing row's id and streak."""
+    the existing one); for a right one, the existing row's id and streak. `blank_count` is 1
+    when the mistake is a mock-exam question handed in blank (未作答)."""
 
     id: int | None = None
     streak: int = 0
     wrong_count: int = 1
+    blank_count: int = 0
     added_at: datetime | None = None
     last_wrong_at: datetime | None = None
 
@@ -283,7 +287,7 @@ def prepare(user_id: int, course: Course, question: QuestionBase, response: obje
                        result.max_score, parts_to_json(result.parts), seconds, mode, now)
     summary = SummaryFold(int(result.correct), result.correct, now, result.fraction)
     notebook, notebook_row = _notebook_change(result.correct, now, course.manifest.settings.notebook_clear_after,
-                                              before)
+                                              before, blank=response is None)
     return Changes(user_id, course.id, question.id, answer, summary, _review(result.correct, now, before),
                    notebook, notebook_row, set_id)
 
@@ -312,12 +316,14 @@ def record(user_id: int, course: Course, question: QuestionBase, response: objec
                   before=before, paper_id=paper_id, item_index=item_index))
 
 
-def _notebook_change(correct: bool, now: datetime, clear_after: int,
-                     before: Standing) -> tuple[NotebookChange | None, NotebookRow | None]:
+def _notebook_change(correct: bool, now: datetime, clear_after: int, before: Standing,
+                     blank: bool = False) -> tuple[NotebookChange | None, NotebookRow | None]:
     """错题本: a wrong answer adds the question or restarts its streak; a right one lengthens the
-    streak, and enough right in a row take the question out."""
+    streak, and enough right in a row take the question out. A blank answer (a mock-exam question
+    handed in unanswered) counts as a mistake, and is counted apart as 未作答."""
     if not correct:
-        return NotebookChange.WRONG, NotebookRow(streak=0, wrong_count=1, added_at=now, last_wrong_at=now)
+        return NotebookChange.WRONG, NotebookRow(streak=0, wrong_count=1, blank_count=int(blank),
+                                                 added_at=now, last_wrong_at=now)
     if before.notebook_row is None:
         return None, None
     row = NotebookRow(id=before.notebook_row, streak=before.streak + 1)

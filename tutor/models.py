@@ -205,6 +205,8 @@ class NotebookEntry(Model):
     question_id: Mapped[str] = mapped_column(String(100))
     streak: Mapped[int] = mapped_column(default=0)          # correct answers in a row since
     wrong_count: Mapped[int] = mapped_column(default=1)
+    # how many of those mistakes were mock-exam questions handed in blank (未作答)
+    blank_count: Mapped[int] = mapped_column(default=0, server_default="0")
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_wrong_at: Mapped[datetime] = mapped_column(default=utcnow)
 

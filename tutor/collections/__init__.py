@@ -2,32 +2,109 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
+from tutor.content.course import Course
 from tutor.extensions import db, limiter
-from tutor.models import Favourite, NotebookEntry
+from tutor.models import Attempt, Favourite, NotebookEntry
+from tutor.questions import QuestionBase, question_type
+from tutor.standing.papers import questions_on_open_paper
+from tutor.stored_grade import has_breakdown, stored_grade
 from tutor.web import catalog, course_or_404, now, safe_next, student_write_key
 
 bp = Blueprint("collections", __name__)
+
+# 错题本 filters (?show=): every entry, those answered wrong, those only ever handed in blank
+FILTERS = {"all": "全部", "wrong": "答错", "blank": "未作答"}
+SOURCES = {"exam": "模拟考试"}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A 错题本 row as the pages show it."""
+
+    row: NotebookEntry
+    question: QuestionBase
+
+    @property
+    def wrong(self) -> int:
+        """Mistakes that were answers (not blanks)."""
+        return max(self.row.wrong_count - self.row.blank_count, 0)
+
+    @property
+    def blank(self) -> bool:
+        """Only ever handed in blank on a mock exam: 未作答, not 答错."""
+        return self.wrong == 0
+
+    def shown(self, show: str) -> bool:
+        return show == "all" or (show == "blank") == self.blank
+
+
+def _entries(course: Course) -> list[Entry]:
+    rows = db.session.scalars(select(NotebookEntry).where(
+        NotebookEntry.user_id == current_user.id, NotebookEntry.course_id == course.id)
+        .order_by(NotebookEntry.last_wrong_at.desc(), NotebookEntry.id.desc()))
+    return [Entry(e, course.by_id[e.question_id]) for e in rows if e.question_id in course.by_id]
 
 
 @bp.route("/notebook")
 @login_required
 def notebook() -> str:
+    show = request.args.get("show", "all")
+    if show not in FILTERS:
+        show = "all"
     courses = []
     for course in catalog().courses.values():
-        entries = [e for e in db.session.scalars(
-            select(NotebookEntry).where(NotebookEntry.user_id == current_user.id,
-                                        NotebookEntry.course_id == course.id)
-            .order_by(NotebookEntry.last_wrong_at.desc())) if e.question_id in course.by_id]
-        per_kp = Counter(course.by_id[e.question_id].knowledge_point for e in entries)
-        courses.append((course, entries, per_kp))
-    return render_template("collections/notebook.html", courses=courses)
+        everything = _entries(course)
+        entries = [e for e in everything if e.shown(show)]
+        per_kp = Counter(e.question.knowledge_point for e in everything)
+        counts = {"all": len(everything), "blank": sum(e.blank for e in everything)}
+        counts["wrong"] = counts["all"] - counts["blank"]
+        courses.append((course, entries, per_kp, counts))
+    return render_template("collections/notebook.html", courses=courses, show=show, filters=FILTERS)
+
+
+@bp.route("/notebook/<course_id>/<question_id>")
+@login_required
+def notebook_entry(course_id: str, question_id: str) -> str:
+    """One 错题本 entry: the question, the student's wrong answers over time, the key, 解析."""
+    course = course_or_404(course_id)
+    q = course.by_id.get(question_id)
+    row = db.session.scalar(select(NotebookEntry).where(
+        NotebookEntry.user_id == current_user.id, NotebookEntry.course_id == course.id,
+        NotebookEntry.question_id == question_id))
+    if q is None or row is None:
+        abort(404)
+    kind = question_type(q)
+    attempts = db.session.scalars(select(Attempt).where(
+        Attempt.user_id == current_user.id, Attempt.course_id == course.id, Attempt.question_id == q.id,
+        Attempt.correct.is_(False)).order_by(Attempt.created_at.desc(), Attempt.id.desc()))
+    history = [(a, stored_grade(q, a.correct, a.keyword_score, a.max_score, a.parts),
+                a.response is not None and has_breakdown(q, a.parts)) for a in attempts]
+    kp = course.knowledge_points.get(q.knowledge_point)
+    return render_template("collections/entry.html", course=course, q=q, entry=Entry(row, q), history=history,
+                           layout=kind.layout(q, None), key=kind.correct_response(q),
+                           kp_name=kp.name if kp else "", sources=SOURCES,
+                           on_exam=q.id in questions_on_open_paper(),
+                           lesson=course.section_of.get(q.knowledge_point))
+
+
+@bp.route("/notebook/<course_id>/<question_id>/remove", methods=["POST"])
+@login_required
+def remove_from_notebook(course_id: str, question_id: str) -> Response:
+    course = course_or_404(course_id)
+    db.session.execute(delete(NotebookEntry).where(
+        NotebookEntry.user_id == current_user.id, NotebookEntry.course_id == course.id,
+        NotebookEntry.question_id == question_id))
+    db.session.commit()
+    flash("已移出错题本", "success")
+    return redirect(url_for("collections.notebook"))
 
 
 @bp.route("/favourites")
@@ -40,6 +117,11 @@ def favourites() -> str:
             .order_by(Favourite.created_at.desc())) if f.question_id in course.by_id]
         courses.append((course, rows))
     return render_template("collections/favourites.html", courses=courses)
+
+
+def _wants_json() -> bool:
+    """practice.js toggles the star in place and asks for JSON; a plain form post gets a redirect."""
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
 
 
 @bp.route("/favourites/toggle", methods=["POST"])
@@ -64,5 +146,7 @@ def toggle_favourite() -> Response:
         db.session.commit()
     except IntegrityError:  # starred twice at once: it is starred
         db.session.rollback()
+    if _wants_json():
+        return jsonify(starred=existing is None, message=message)
     flash(message, "success")
     return redirect(safe_next(request.form.get("next")) or url_for("collections.favourites"))

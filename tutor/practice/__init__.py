@@ -22,6 +22,7 @@ from tutor.questions import QuestionBase, grade, parse_answer, question_type
 from tutor.questions.form import InvalidAnswer, TamperedAnswer
 from tutor.reassessment import SELF_ASSESSMENTS
 from tutor.standing.papers import questions_on_open_paper
+from tutor.standing.sets import progress_of as set_progress
 from tutor.standing.stats import last_results
 from tutor.stored_grade import has_breakdown, stored_grade
 from tutor.transactions import begin_writing
@@ -59,10 +60,13 @@ def choose() -> str:
     if questions is None:
         abort(404)
     cursor = _cursor(course, scope_kind, scope_id)
-    position = cursor.next_index if cursor and cursor.next_index < len(questions) else 0
+    # A cursor at (or past) the end: the student has been through the whole scope once, and the
+    # next sequential set starts the second pass at question 1.
+    full_pass = cursor is not None and cursor.next_index >= len(questions)
+    position = cursor.next_index if cursor and not full_pass else 0
     return render_template("practice/choose.html", course=course, scope_kind=scope_kind,
                            scope_id=scope_id, name=scope_name(course, scope_kind, scope_id),
-                           count=len(questions), sequential_position=position)
+                           count=len(questions), sequential_position=position, full_pass=full_pass)
 
 
 def _choose_questions(course: Course, mode: str, scope_kind: str, scope_id: str,
@@ -133,6 +137,8 @@ def start() -> Response:
     if unanswered is not None and (mode == "random" or unanswered.question_ids == chosen):
         return redirect(url_for("practice.question", set_id=unanswered.id))
     moment = now()
+    if mode == "sequential" and start_index == 0:
+        _restart_cursor(course, (scope_kind, scope_id))
     practice_set = PracticeSet(user_id=current_user.id, course_id=course.id, scope_kind=scope_kind,
                                scope_id=scope_id, mode=mode, question_ids=chosen,
                                start_index=start_index, created_at=moment)
@@ -252,7 +258,17 @@ def answer(set_id: int) -> Response:
     return redirect(feedback)
 
 
+def _restart_cursor(course: Course, scope: tuple[str, str]) -> None:
+    """A sequential set from question 1 (the first, or after a full pass): the cursor wraps to
+    the start, so that the answers of this pass move it on again."""
+    cursor = _cursor(course, *scope)
+    if cursor is not None:
+        cursor.next_index = 0
+
+
 def _advance_cursor(user_id: int, course: Course, scope: tuple[str, str], next_index: int) -> None:
+    """The cursor only moves forward within a pass (an older set answered late, in another
+    tab, does not take it back); it wraps to 0 when the next pass starts (`_restart_cursor`)."""
     cursor = db.session.scalar(select(SequenceCursor).where(
         SequenceCursor.user_id == user_id, SequenceCursor.course_id == course.id,
         SequenceCursor.scope_kind == scope[0], SequenceCursor.scope_id == scope[1]))
@@ -278,6 +294,7 @@ def feedback(set_id: int, position: int) -> Response | str:
         flash("这道题已从题库中移除", "info")
         return redirect(url_for("practice.summary", set_id=set_id))
     live = _live_positions(practice_set, course)
+    prev_position, next_position, waiting = _neighbours(set_id, position, set(live))
     return render_template("practice/feedback.html", course=course, practice_set=practice_set,
                            set_name=_set_name(course, practice_set), q=q, delivery=delivery,
                            attempt=attempt, layout=_layout(course, delivery, q),
@@ -290,9 +307,20 @@ def feedback(set_id: int, position: int) -> Response | str:
                            review_required=course.manifest.settings.short_review_required,
                            key=question_type(q).correct_response(q),
                            number=live.index(position) + 1 if position in live else found.answered,
-                           total=len(live), has_next=found.answered < len(live), starred=found.starred,
+                           total=len(live), prev_position=prev_position, next_position=next_position,
+                           has_next=waiting, starred=found.starred,
                            on_exam=q.id in questions_on_open_paper(),
                            lesson=course.section_of.get(q.knowledge_point))
+
+
+def _neighbours(set_id: int, position: int, live: set[int]) -> tuple[int | None, int | None, bool]:
+    """Around an answered question of a set: the answered one before it and after it (their
+    feedback pages page through the set), and whether a question still waits for an answer."""
+    answered = set(db.session.scalars(select(Delivery.position).where(
+        Delivery.set_id == set_id, exists().where(Attempt.delivery_id == Delivery.id)))) & live
+    before = [p for p in answered if p < position]
+    after = [p for p in answered if p > position]
+    return (max(before) if before else None, min(after) if after else None, bool(live - answered))
 
 
 @bp.route("/<int:set_id>/<int:position>/self", methods=["POST"])
@@ -323,6 +351,6 @@ def summary(set_id: int) -> str:
         abort(404)
     course = course_or_404(practice_set.course_id)
     answered = [(d, course.by_id.get(d.question_id)) for d in practice_set.deliveries if d.attempt]
-    right = sum(1 for d, _ in answered if d.attempt is not None and d.attempt.correct)
     return render_template("practice/summary.html", course=course, practice_set=practice_set,
-                           set_name=_set_name(course, practice_set), rows=answered, correct=right)
+                           set_name=_set_name(course, practice_set), rows=answered,
+                           progress=set_progress(practice_set, course))

@@ -13,7 +13,8 @@ from tutor.extensions import db
 from tutor.models import ExamPaper, NotebookEntry, User
 from tutor.progress import charts
 from tutor.standing.mastery import readiness, weakest
-from tutor.standing.stats import activity, course_progress, exam_papers, practice_history
+from tutor.standing.sets import history as set_history
+from tutor.standing.stats import activity, course_progress, exam_papers
 from tutor.web import SignedInUser, catalog, now
 
 bp = Blueprint("progress", __name__, url_prefix="/progress")
@@ -74,5 +75,5 @@ def _page(user: User | SignedInUser) -> str:
         courses=[_course_view(user, c, papers) for c in catalog().courses.values()],
         days=days,
         activity_chart=charts.activity_bars([(d.day.strftime("%m-%d"), d.answers, d.accuracy) for d in days]),
-        history=practice_history(user.id, 10_000 if show_all else HISTORY_PAGE), show_all=show_all,
+        history=set_history(user.id, catalog(), 10_000 if show_all else HISTORY_PAGE), show_all=show_all,
         all_papers=list(reversed(papers)))

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from tutor import learning
 from tutor.extensions import db
 from tutor.models import Favourite, NotebookEntry
+from tutor.standing.sets import latest_unfinished
 from tutor.standing.stats import course_progress
 from tutor.web import catalog, course_or_404, now
 
@@ -17,14 +18,15 @@ bp = Blueprint("study", __name__)
 @bp.route("/")
 def home() -> str:
     courses = list(catalog().courses.values())
-    progress, counts = {}, {}
+    progress, counts, resume = {}, {}, {}
     if current_user.is_authenticated:
+        resume = {c.id: latest_unfinished(current_user.id, c) for c in courses}   # 继续上次练习
         progress = {c.id: course_progress(current_user.id, c, now()) for c in courses}
         until = learning.end_of_day(now(), current_app.config["TUTOR_TIMEZONE"])
         counts = {c.id: {"due": learning.due_count(current_user.id, c.id, until),
                          "notebook": _count(NotebookEntry, c.id), "favourites": _count(Favourite, c.id)}
                   for c in courses}
-    return render_template("study/home.html", courses=courses, progress=progress, counts=counts)
+    return render_template("study/home.html", courses=courses, progress=progress, counts=counts, resume=resume)
 
 
 def _count(model: type[NotebookEntry] | type[Favourite], course_id: str) -> int:
