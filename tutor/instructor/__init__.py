@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import datetime
 from typing import Callable, Iterable, TypeVar
 
 from flask import Blueprint, Flask, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
@@ -13,7 +14,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from tutor import localtime, reassessment
 from tutor.content.course import Course
 from tutor.extensions import db
-from tutor.instructor import cache, reports, review
+from tutor.instructor import cache, paging, reports, review
 from tutor.models import Attempt
 from tutor.questions import question_type
 from tutor.web import catalog, instructor_required, now
@@ -21,13 +22,16 @@ from tutor.web import catalog, instructor_required, now
 bp = Blueprint("instructor", __name__, url_prefix="/instructor")
 T = TypeVar("T")
 
-FLAG_LABELS = {"inactive": "7 天未学习", "below_pass": "最近一次考试不及格",
-               "too_easy": "太容易", "too_hard": "太难", "negative": "区分度为负：请检查答案"}
+FLAG_LABELS = {"inactive": "7 天未学习", "below_pass": "最近一次考试不及格", "not_started": "尚未开始",
+               "too_easy": "太容易", "too_hard": "太难", "negative": "区分度为负：请检查答案",
+               "miskey": "答案可能标错：错误选项被选得比正确选项多"}
+# The item filter's own words (short: they sit in a menu).
+FILTER_LABELS = {"too_easy": "太容易", "too_hard": "太难", "negative": "区分度为负", "miskey": "答案可能标错"}
 
 
 @bp.app_context_processor
 def flag_labels() -> dict:
-    return {"FLAG_LABELS": FLAG_LABELS}
+    return {"FLAG_LABELS": FLAG_LABELS, "NEUTRAL_FLAGS": reports.NEUTRAL_FLAGS}
 
 
 def _course() -> Course:
@@ -107,19 +111,49 @@ def review_answer(attempt_id: int) -> BaseResponse:
 def heatmap() -> str:
     course = _course()
     overview, key, descending = _sorted_overview(course)
+    numbers = {kp.id: n for n, kp in enumerate((kp for t in course.topics for kp in t.knowledge_points), 1)}
     return render_template("instructor/heatmap.html", course=course, overview=overview, sort=key,
-                           descending=descending)
+                           descending=descending, kp_numbers=numbers)
+
+
+def _item_query(course: Course) -> dict[str, str]:
+    """The item analysis' filters and sort from the query string, each kept only if valid."""
+    args = request.args
+    query = {}
+    if args.get("kp") in course.knowledge_points:
+        query["kp"] = args["kp"]
+    if args.get("type") in {q.type for q in course.questions}:
+        query["type"] = args["type"]
+    if args.get("flag") in reports.ITEM_FLAGS:
+        query["flag"] = args["flag"]
+    if args.get("sort") in reports.ITEM_SORT_KEYS and args.get("sort") != "order":
+        query["sort"] = args["sort"]
+        query["dir"] = "asc" if args.get("dir") == "asc" else "desc"
+    elif args.get("dir") == "desc":
+        query["dir"] = "desc"
+    return query
+
+
+def _item_rows(course: Course, query: dict[str, str]) -> tuple[list[reports.ItemStats], datetime]:
+    rows, computed_at = _cached("items", course, lambda: (reports.item_analysis(course), now()))
+    chosen = reports.filter_items(rows, query.get("kp"), query.get("type"), query.get("flag"))
+    return reports.sort_items(chosen, query.get("sort", "order"), query.get("dir") == "desc", course), computed_at
 
 
 @bp.route("/items")
 @instructor_required
 def items() -> str:
+    """Item analysis: filtered (knowledge point, type, flag), sorted by any column and paged,
+    all in the query string, so that every state has its own address and needs no script."""
     course = _course()
-    rows, computed_at = _cached("items", course, lambda: (reports.item_analysis(course), now()))
-    only = request.args.get("flag")
-    if only:
-        rows = [r for r in rows if only in r.flags]
-    return render_template("instructor/items.html", course=course, rows=rows, only=only, computed_at=computed_at)
+    query = _item_query(course)
+    rows, computed_at = _item_rows(course, query)
+    page = paging.paginate(rows, request.args.get("page"))
+    types = list(dict.fromkeys(q.type for q in course.questions))
+    return render_template("instructor/items.html", course=course, page=page, query=query,
+                           sort=query.get("sort", "order"), descending=query.get("dir") == "desc",
+                           types=types, filter_labels=FILTER_LABELS, computed_at=computed_at,
+                           all_count=len(course.questions))
 
 
 @bp.route("/questions/<course_id>/<question_id>")
@@ -206,7 +240,8 @@ def items_csv() -> Response:
     header = ["题目 id", "题型", "知识点", "题干", "首次作答人数", "难度系数(通过率)", "区分度", "考试份数",
               "各选项选择次数", "提示", "文件", "行"]
     rows = []
-    for r in _cached("items", course, lambda: (reports.item_analysis(course), now()))[0]:
+    # Every row the page's filters and sort select, on one sheet (no paging).
+    for r in _item_rows(course, _item_query(course))[0]:
         q = r.question
         source = course.sources[q.id]
         rows.append([q.id, question_type(q).label, course.knowledge_points[q.knowledge_point].name, q.stem,

@@ -11,7 +11,7 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import and_, case, cast, func, literal, null, select
 from sqlalchemy.types import Text
@@ -119,10 +119,22 @@ def _per_knowledge_point(course: Course, model: Any, *columns: Any, where: Any =
     return query.subquery()
 
 
+NEUTRAL_FLAGS = frozenset({"not_started"})    # shown as a note, not as a warning
+
+
 def flags(row: StudentRow, now: datetime, pass_percent: int) -> list[str]:
+    """What the class overview points out about a student: `inactive` only once the student has
+    had the whole window to study (an account registered minutes ago is `not_started`, a
+    neutral note, until it is INACTIVE_DAYS old), and an exam below the pass mark."""
     found = []
-    if row.last_active is None or now - row.last_active >= timedelta(days=INACTIVE_DAYS):
+    window = timedelta(days=INACTIVE_DAYS)
+    if row.last_active is not None:
+        if now - row.last_active >= window:
+            found.append("inactive")
+    elif row.user.created_at is not None and now - row.user.created_at >= window:
         found.append("inactive")
+    else:
+        found.append("not_started")
     if row.last_exam is not None and row.last_exam < pass_percent:
         found.append("below_pass")
     return found
@@ -147,7 +159,12 @@ class ItemStats:
     discrimination: float | None = None        # r(item score, rest of paper) over mock exams
     papers: int = 0
     option_counts: list[int] = field(default_factory=list)
+    key_options: list[int] = field(default_factory=list)   # indexes into option_counts of the key
     flags: list[str] = field(default_factory=list)
+
+    @property
+    def flag_count(self) -> int:
+        return len(self.flags)
 
 
 def item_analysis(course: Course) -> list[ItemStats]:
@@ -160,7 +177,10 @@ def item_analysis(course: Course) -> list[ItemStats]:
         if qid in stats:
             stats[qid].attempts, stats[qid].facility = n, float(facility)
     for q in course.questions:
-        stats[q.id].option_counts = [0] * len(question_type(q).tallied_options(q))
+        kind = question_type(q)
+        stats[q.id].option_counts = [0] * len(kind.tallied_options(q))
+        if stats[q.id].option_counts:
+            stats[q.id].key_options = sorted(kind.chosen_options(q, kind.correct_response(q)))
     choice_ids = [q.id for q in course.questions if stats[q.id].option_counts]
     if choice_ids:
         # Counted per distinct first response in SQL: a handful of rows per question come back,
@@ -184,7 +204,51 @@ def item_analysis(course: Course) -> list[ItemStats]:
                 item.flags.append("too_hard")
         if item.discrimination is not None and item.discrimination < 0:
             item.flags.append("negative")
+        if _distractor_beats_key(item):
+            item.flags.append("miskey")
     return list(stats.values())
+
+
+def _distractor_beats_key(item: ItemStats) -> bool:
+    """A wrong option chosen first time more often than any keyed option (at least 5 first
+    attempts): the classic sign of a key marked on the wrong letter."""
+    counts, key = item.option_counts, set(item.key_options)
+    if item.attempts < 5 or not counts or not key:
+        return False
+    best_key = max(counts[i] for i in key if i < len(counts))
+    return any(n > best_key for i, n in enumerate(counts) if i not in key)
+
+
+ITEM_FLAGS = ("too_easy", "too_hard", "negative", "miskey")
+
+# Sort keys of the item analysis table; a None (no data yet) always goes last, either way.
+ITEM_SORT_KEYS: dict[str, Callable[[ItemStats], Any]] = {
+    "order": lambda r: 0,                     # the course's own order (stable sort)
+    "type": lambda r: r.question.type,
+    "kp": lambda r: r.question.knowledge_point,
+    "attempts": lambda r: r.attempts,
+    "facility": lambda r: r.facility,
+    "discrimination": lambda r: r.discrimination,
+    "flags": lambda r: r.flag_count,
+}
+
+
+def filter_items(rows: list[ItemStats], kp: str | None = None, type_name: str | None = None,
+                 flag: str | None = None) -> list[ItemStats]:
+    return [r for r in rows if (not kp or r.question.knowledge_point == kp)
+            and (not type_name or r.question.type == type_name) and (not flag or flag in r.flags)]
+
+
+def sort_items(rows: list[ItemStats], key: str, descending: bool, course: Course) -> list[ItemStats]:
+    """Sorted by ITEM_SORT_KEYS[key] (knowledge points in the course's order); rows without a
+    value keep the course order, after the rest."""
+    points = {kp: i for i, kp in enumerate(course.knowledge_points)}
+    get = (lambda r: points.get(r.question.knowledge_point, len(points))) if key == "kp" else ITEM_SORT_KEYS[key]
+    known = [r for r in rows if get(r) is not None]
+    unknown = [r for r in rows if get(r) is None]
+    if key == "order":
+        return list(reversed(known)) if descending else known
+    return sorted(known, key=get, reverse=descending) + unknown
 
 
 def _discrimination(course: Course, stats: dict[str, ItemStats]) -> None:
