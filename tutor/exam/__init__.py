@@ -13,15 +13,21 @@ from werkzeug.wrappers import Response
 
 from tutor import learning
 from tutor.content.course import Course
-from tutor.exam.paper import StoredItem, draw, score_paper, stored_result
+from tutor.exam.paper import (RIGHT, StoredItem, draw, duration_text, points_text, score_paper, sections, status,
+                              stored_result)
 from tutor.extensions import db, limiter
-from tutor.models import Attempt, ExamAnswer, ExamPaper
+from tutor.models import Attempt, ExamAnswer, ExamPaper, User
 from tutor.questions import parse_answer, question_type
 from tutor.questions.form import InvalidAnswer, TamperedAnswer
 from tutor.standing.papers import questions_on_open_paper
 from tutor.web import catalog, course_or_404, now, rng, strict_int, student_write_key, writes_database
 
 bp = Blueprint("exam", __name__, url_prefix="/exams")
+
+
+@bp.context_processor
+def _formatting() -> dict[str, Any]:
+    return {"points": points_text}
 
 
 def _grace() -> timedelta:
@@ -88,6 +94,10 @@ def _answers(paper: ExamPaper) -> dict[int, ExamAnswer]:
     return {a.item_index: a for a in paper.answers}
 
 
+def _answered(answers: dict[int, ExamAnswer]) -> set[int]:
+    return {i for i, a in answers.items() if a.response is not None}
+
+
 @bp.route("/<int:paper_id>")
 @login_required
 def item(paper_id: int) -> Response | str:
@@ -100,7 +110,8 @@ def item(paper_id: int) -> Response | str:
     answers = _answers(paper)
     saved = answers.get(index)
     return render_template("exam/item.html", course=course, paper=paper, index=index, entry=entry, q=q,
-                           answers=answers, saved=saved.response if saved else None,
+                           answers=answers, answered=_answered(answers), sections=sections(paper.items),
+                           saved=saved.response if saved else None,
                            flagged=bool(saved and saved.flagged),
                            remaining=max(0, int((paper.deadline - now()).total_seconds())))
 
@@ -164,10 +175,15 @@ def confirm(paper_id: int) -> Response | str:
         _finish(paper, course)
         return redirect(url_for("exam.result", paper_id=paper_id))
     answers = _answers(paper)
-    unanswered = [i for i in range(len(paper.items)) if answers.get(i) is None or answers[i].response is None]
+    answered = _answered(answers)
+    unanswered = [i for i in range(len(paper.items)) if i not in answered]
     flagged = [i for i, a in answers.items() if a.flagged]
+    parts = sections(paper.items)
+    unanswered_sections = [(kind, left) for kind, indices in parts
+                           if (left := [i for i in indices if i not in answered])]
     return render_template("exam/confirm.html", course=course, paper=paper, unanswered=unanswered,
-                           flagged=sorted(flagged), answers=answers,
+                           unanswered_sections=unanswered_sections, flagged=sorted(flagged), answers=answers,
+                           answered=answered, sections=parts,
                            remaining=max(0, int((paper.deadline - now()).total_seconds())))
 
 
@@ -225,5 +241,23 @@ def result(paper_id: int) -> Response | str:
                   if q is not None and question_type(q).rubric_scored(q)]
         awaiting = db.session.scalar(select(func.count()).where(
             Attempt.paper_id == paper.id, Attempt.reviewed_at.is_(None), Attempt.question_id.in_(rubric))) or 0
+    on_exam = questions_on_open_paper()
+    statuses = ["withheld" if r.item["question_id"] in on_exam else status(r) for r in scored.items]
+    counts = {key: statuses.count(key) for key in ("right", "partial", "wrong", "unanswered")}
+    wrong = {i for i, st in enumerate(statuses) if st in ("partial", "wrong", "unanswered")}
+    only_wrong = request.args.get("only") == "wrong"
+    shown = wrong if only_wrong else set(range(len(statuses)))
+    # Time used: from the start to the hand-in, at most the time allowed (a paper handed in by
+    # the clock, or graded on a later visit, is closed at its deadline plus a grace period).
+    submitted = paper.submitted_at or now()
+    used = min(submitted, paper.deadline) - paper.started_at
+    owner = paper.user_id == current_user.id
+    student_name = None if owner else db.session.scalar(select(User.username).where(User.id == paper.user_id))
+    retake = any(b.id == paper.blueprint_id for b in course.manifest.exams)
     return render_template("exam/result.html", course=course, paper=paper, scored=scored,
-                           on_exam=questions_on_open_paper(), awaiting_review=awaiting)
+                           awaiting_review=awaiting, statuses=statuses, counts=counts,
+                           right_indices={i for i, st in enumerate(statuses) if st == RIGHT},
+                           wrong_count=len(wrong), only_wrong=only_wrong, shown=shown,
+                           sections=sections(paper.items), used=duration_text(used.total_seconds()),
+                           timed_out=submitted >= paper.deadline, owner=owner,
+                           student_name=student_name, retake=retake)

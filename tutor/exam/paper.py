@@ -130,3 +130,46 @@ def _tally(items: list[dict[str, Any]], graded: list[tuple[Any, Any, Grade]]) ->
             tally.count += 1
     return PaperResult(results, sum(r.points for r in results), sum(i["points"] for i in items),
                        by_type, by_kp)
+
+
+# --- How a paper is shown: pure helpers the exam pages use. ---------------------------------
+
+RIGHT, PARTIAL, WRONG, UNANSWERED = "right", "partial", "wrong", "unanswered"
+
+
+def status(result: ItemResult) -> str:
+    """An item's outcome as the result page's 答题卡 shows it."""
+    if result.grade.correct:
+        return RIGHT
+    if result.response is None:
+        return UNANSWERED
+    return PARTIAL if result.grade.score > 0 else WRONG
+
+
+def sections(items: list[dict[str, Any]]) -> list[tuple[str, list[int]]]:
+    """The paper's items grouped by type in paper order: one run per part, as (type, indices)."""
+    runs: list[tuple[str, list[int]]] = []
+    for index, item in enumerate(items):
+        if runs and runs[-1][0] == item["type"]:
+            runs[-1][1].append(index)
+        else:
+            runs.append((item["type"], [index]))
+    return runs
+
+
+def points_text(value: float) -> str:
+    """A score as people write it: '10' when whole, '7.5' with one decimal otherwise."""
+    rounded = round(value + 0.0, 1)
+    return str(int(rounded)) if rounded == int(rounded) else f"{rounded:.1f}"
+
+
+def duration_text(seconds: float) -> str:
+    """Time used on a paper: '不到 1 分钟', '12 分钟', '12 分 30 秒', '1 小时 5 分'."""
+    whole = int(max(seconds, 0))
+    if whole < 60:
+        return "不到 1 分钟"
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} 小时 {minutes} 分" if minutes else f"{hours} 小时"
+    return f"{minutes} 分 {secs} 秒" if secs else f"{minutes} 分钟"
