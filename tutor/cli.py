@@ -78,10 +78,12 @@ def create_user(username: str, instructor: bool, password: str) -> None:
 
 def init_app(app: Flask) -> None:
     from tutor.backup import backup_command, restore_command
+    from tutor.demo import demo_command
     app.cli.add_command(content_cli)
     app.cli.add_command(user_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(demo_command)
 
 
 @user_cli.command("disable")
