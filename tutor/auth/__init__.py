@@ -81,6 +81,16 @@ def _username() -> str:
     return "login-user:" + _form_username()
 
 
+PASSWORD_RULES = (f"至少 {passwords.MIN_LENGTH} 个字符（最多 {passwords.MAX_LENGTH} 个），不能与用户名相同，"
+                  "也不能是常见或容易猜到的密码。几个词加数字组成的长密码好记又安全。")
+
+
+def _landing(user: User | None = None) -> str:
+    """Where a signed-in user starts: a teacher on the class overview, a student on the course."""
+    teacher = user.is_instructor if user is not None else current_user.is_instructor
+    return url_for("instructor.students") if teacher else url_for("study.home")
+
+
 def _start_session(user: User, remember: bool = False) -> None:
     """A fresh session for a fresh login, so nothing from before it carries over."""
     session.clear()
@@ -93,7 +103,7 @@ def _start_session(user: User, remember: bool = False) -> None:
 @limiter.limit(lambda: current_app.config["TUTOR_REGISTER_LIMIT"], methods=["POST"])
 def register() -> Response | str:
     if current_user.is_authenticated:
-        return redirect(url_for("study.home"))
+        return redirect(_landing())
     form = RegisterForm()
     if form.validate_on_submit():
         username = form.username.data.strip()
@@ -110,7 +120,7 @@ def register() -> Response | str:
                 flash("注册成功，欢迎开始学习！", "success")
                 return redirect(url_for("study.home"))
         form.username.errors.append("这个用户名已被注册")
-    return render_template("auth/register.html", form=form)
+    return render_template("auth/register.html", form=form, rules=PASSWORD_RULES)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -121,7 +131,7 @@ def register() -> Response | str:
                deduct_when=_failed_login)
 def login() -> Response | str:
     if current_user.is_authenticated:
-        return redirect(url_for("study.home"))
+        return redirect(_landing())
     form = LoginForm()
     if form.validate_on_submit():
         user = find_user(form.username.data)
@@ -139,7 +149,7 @@ def login() -> Response | str:
                 db.session.commit()
             _start_session(user, remember=form.remember.data)
             event("login")
-            return redirect(safe_next(request.args.get("next")) or url_for("study.home"))
+            return redirect(safe_next(request.args.get("next")) or _landing(user))
     return render_template("auth/login.html", form=form)
 
 
@@ -173,4 +183,4 @@ def password() -> Response | str:
             _start_session(user)
             flash("密码已修改；其他设备上的登录已失效。", "success")
             return redirect(url_for("progress.mine"))
-    return render_template("auth/password.html", form=form)
+    return render_template("auth/password.html", form=form, rules=PASSWORD_RULES)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user, login_required
@@ -11,8 +12,10 @@ from tutor import learning
 from tutor.content.course import Course
 from tutor.extensions import db
 from tutor.models import ExamPaper, NotebookEntry, User
+from tutor.localtime import to_local
 from tutor.progress import charts
-from tutor.standing.mastery import readiness, weakest
+from tutor.standing.mastery import level_counts, readiness, weakest
+from tutor.standing.review import due_today, learning_step_minutes
 from tutor.standing.sets import history as set_history
 from tutor.standing.stats import activity, course_progress, exam_papers
 from tutor.web import SignedInUser, catalog, now
@@ -54,15 +57,40 @@ def _course_view(user: User | SignedInUser, course: Course, all_papers: list[Exa
         "progress": progress,
         "weakest": weakest(progress.mastery),
         "readiness": readiness(progress.mastery, blueprint) if blueprint else None,
-        "due": learning.due_count(user.id, course.id, learning.end_of_day(moment, tz)),
+        "due": due_today(user.id, course.id, learning.end_of_day(moment, tz)),
+        "levels": level_counts(progress.mastery),
         "notebook": notebook,
         "papers": papers,
         "mastery_chart": charts.mastery_bars(
             [(kp_names[kp], m.score, m.level) for kp, m in progress.mastery.items()], f"mastery-{course.id}"),
-        "exam_chart": charts.exam_line(
-            [(p.started_at.strftime("%m-%d"), 100 * (p.score or 0) / p.max_score) for p in papers],
-            pass_percent, f"exams-{course.id}") if papers else None,
+        "exam_chart": charts.exam_line(exam_points(papers, tz), pass_percent, f"exams-{course.id}") if papers else None,
     }
+
+
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+def day_label(day: date) -> str:
+    return f"{day.month}月{day.day}日"
+
+
+def exam_points(papers: list[ExamPaper], tz: str) -> list[tuple[str, float, str]]:
+    """Each paper as the exam chart plots it: its local day for the axis, numbered ①② when one
+    day has several; its day, time and number in words; its score in percent."""
+    starts = [to_local(p.started_at, tz) for p in papers]
+    per_day = Counter(s.date() for s in starts)
+    seen: Counter[date] = Counter()
+    points = []
+    for paper, start in zip(papers, starts):
+        label = day_label(start.date())
+        words = f"{label} {start:%H:%M}"
+        if per_day[start.date()] > 1:
+            seen[start.date()] += 1
+            n = seen[start.date()]
+            label += CIRCLED[n - 1] if n <= len(CIRCLED) else f"({n})"
+            words += f"（当天第 {n} 次）"
+        points.append((label, 100 * (paper.score or 0) / paper.max_score, words))
+    return points
 
 
 def _page(user: User | SignedInUser) -> str:
@@ -74,6 +102,7 @@ def _page(user: User | SignedInUser) -> str:
         "progress/page.html", student=user, own=user.id == current_user.id,
         courses=[_course_view(user, c, papers) for c in catalog().courses.values()],
         days=days,
-        activity_chart=charts.activity_bars([(d.day.strftime("%m-%d"), d.answers, d.accuracy) for d in days]),
+        activity_chart=charts.activity_bars([(day_label(d.day), d.answers, d.accuracy) for d in days]),
+        day_label=day_label, step_minutes=learning_step_minutes(),
         history=set_history(user.id, catalog(), 10_000 if show_all else HISTORY_PAGE), show_all=show_all,
         all_papers=list(reversed(papers)))

@@ -97,3 +97,13 @@ def weakest(by_kp: dict[str, Mastery], count: int = 3) -> list[str]:
     ranked = sorted((kp for kp, m in by_kp.items() if m.total and m.level < 3),
                     key=lambda kp: (by_kp[kp].p_correct, by_kp[kp].level, order.index(kp)))
     return ranked[:count]
+
+
+def level_counts(by_kp: dict[str, Mastery]) -> tuple[int, ...]:
+    """How many of the knowledge points that have questions stand at each level, in LEVELS order:
+    what the mastery summary shows on the home page and on 我的进度 alike."""
+    counts = [0] * len(LEVELS)
+    for m in by_kp.values():
+        if m.total:
+            counts[m.level] += 1
+    return tuple(counts)

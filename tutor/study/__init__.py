@@ -9,6 +9,8 @@ from tutor import learning
 from tutor.extensions import db
 from tutor.models import Favourite, NotebookEntry
 from tutor.standing.sets import latest_unfinished
+from tutor.standing.mastery import level_counts
+from tutor.standing.review import due_today, learning_step_minutes
 from tutor.standing.stats import course_progress
 from tutor.web import catalog, course_or_404, now
 
@@ -23,10 +25,12 @@ def home() -> str:
         resume = {c.id: latest_unfinished(current_user.id, c) for c in courses}   # 继续上次练习
         progress = {c.id: course_progress(current_user.id, c, now()) for c in courses}
         until = learning.end_of_day(now(), current_app.config["TUTOR_TIMEZONE"])
-        counts = {c.id: {"due": learning.due_count(current_user.id, c.id, until),
+        counts = {c.id: {"due": due_today(current_user.id, c.id, until),
+                         "levels": level_counts(progress[c.id].mastery),
                          "notebook": _count(NotebookEntry, c.id), "favourites": _count(Favourite, c.id)}
                   for c in courses}
-    return render_template("study/home.html", courses=courses, progress=progress, counts=counts, resume=resume)
+    return render_template("study/home.html", courses=courses, progress=progress, counts=counts, resume=resume,
+                           step_minutes=learning_step_minutes())
 
 
 def _count(model: type[NotebookEntry] | type[Favourite], course_id: str) -> int:
