@@ -188,7 +188,7 @@ def test_mock_exam_with_keyboard_and_answer_sheet(server: str, browser, device: 
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="确认交卷？")).to_be_visible()
     confirm = page.locator("main").inner_text()
-    assert "还有 1 道题没有作答" in confirm and "第 39 题" in confirm and "已标记的题" in confirm
+    assert "还有 1 道题没有作答" in confirm and "第39题" in confirm and "已标记的题" in confirm
     shoot(page, f"{device}-exam-confirm")
     page.get_by_role("button", name="确认交卷").click()
     assert page.locator(".bignum").is_visible()
