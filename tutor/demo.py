@@ -120,6 +120,7 @@ def create_demo(seed: int, teacher_password: str, student_password: str) -> Demo
     if existing:
         db.session.rollback()
         raise DemoRefused(f"数据库中已有 {existing} 个账号，演示数据只能建在空数据库中；没有做任何改动。"
+                          "试用请另用一个数据库，例如 DATABASE_URL=sqlite:///demo.sqlite（instance/demo.sqlite）。"
                           f" (The database already has {existing} account(s); the demo only fills an "
                           "empty database. Nothing was changed.)")
     rng = random.Random(seed)
