@@ -294,7 +294,8 @@ def test_progress_and_instructor_dashboard_with_seeded_data(server: str, browser
             db.session.add(teacher)
             db.session.commit()
     login_in_browser(page, server, f"教师{device}")
-    page.get_by_role("link", name="学生").click()
+    assert page.url.endswith("/instructor/")        # a teacher lands on the class overview
+    page.get_by_role("navigation", name="网站导航").get_by_role("link", name="学生").click()
     assert page.locator("table.class tbody tr", has_text=names[0]).count() == 1, page.locator("main").inner_text()[:1500]
     page.get_by_role("link", name="最好成绩").click()
     shoot(page, f"{device}-instructor-students")

@@ -149,10 +149,12 @@ def test_progress_charts_fit_and_say_what_they_show(clocked, server, browser, si
 
     levels = page.locator(".mastery-summary .levelcounts").inner_text().split()
     assert levels[:6] == ["掌握", "1", "个", "熟练", "1", "个"] and sum(map(int, levels[1::3])) == 13
-    no_sideways_scroll(page, size)
+    check_phone_layout(page, size)
     shoot(page, f"h3-{size}-progress")
     assert_accessible(page)
-    page.get_by_text("以表格查看").first.click()
+    for summary in page.locator("summary", has_text="以表格查看").all():
+        summary.click()
+    check_phone_layout(page, size)
     assert_accessible(page)
     context.close()
 
