@@ -142,7 +142,7 @@ def create_demo(seed: int, teacher_password: str, student_password: str) -> Demo
         students.append((user, profile))
     db.session.commit()
     for user, profile in students:
-        Student(course, user.id, profile, random.Random(f"{seed}:{profile.username}"), zone, today,
+        Student(course, user.id, user.created_at, profile, random.Random(f"{seed}:{profile.username}"), zone, today,
                 moment, result).run()
     return result
 
@@ -186,9 +186,9 @@ def clock_at(moment: datetime) -> Iterator[None]:
 class Student:
     """One demo student's history, day by day, session by session."""
 
-    def __init__(self, course: Course, user_id: int, profile: Profile, rng: random.Random, zone: ZoneInfo,
-                 today: date, moment: datetime, result: DemoResult) -> None:
-        self.course, self.user_id, self.profile, self.rng = course, user_id, profile, rng
+    def __init__(self, course: Course, user_id: int, joined: datetime, profile: Profile, rng: random.Random,
+                 zone: ZoneInfo, today: date, moment: datetime, result: DemoResult) -> None:
+        self.course, self.user_id, self.joined, self.profile, self.rng = course, user_id, joined, profile, rng
         self.zone, self.today, self.now, self.result = zone, today, moment, result
         self.seen: dict[str, int] = {}       # question id -> answers so far
         self.starred: set[str] = set()
@@ -202,30 +202,33 @@ class Student:
             return
         days = [d for d in range(p.first_day, p.last_day - 1, -1)
                 if d in (p.first_day, p.last_day) or self.rng.random() < p.days_per_week / 7]
-        exam_days = set(self.rng.sample(days[len(days) // 2:], min(p.exams, len(days[len(days) // 2:]))))
+        later = [d for d in days[len(days) // 2:] if d > 0] or days[len(days) // 2:]   # not today if possible
+        exam_days = set(self.rng.sample(later, min(p.exams, len(later))))
+        latest = self.joined        # sessions follow one another, never overlap, and end before now
         for ago in days:
             day = self.today - timedelta(days=ago)
             reached = min(len(self.kps), 1 + int((p.first_day - ago + 1) * p.pace * len(self.kps) / 14))
-            start = self._session_start(day, evening=self.rng.random() < 0.7)
+            start = self._session_start(day, self.rng.random() < 0.7, latest)
             for _ in range(self.rng.randint(*p.sets_per_day)):
-                if start is None:
+                if start is None or start >= self.now - timedelta(minutes=10):
                     break
-                start = self._practice(start, reached)
-                start = start + timedelta(minutes=self.rng.randint(3, 40)) if start else None
+                latest = self._practice(start, reached)
+                start = latest + timedelta(minutes=self.rng.randint(3, 40))
             if ago in exam_days:
-                exam_start = self._session_start(day, evening=True, hour=20)
-                if exam_start is not None:
-                    self._exam(exam_start)
+                exam_start = self._session_start(day, True, latest + timedelta(minutes=10), hour=20)
+                if exam_start is not None and exam_start + timedelta(hours=1) < self.now:
+                    latest = self._exam(exam_start)
 
-    def _session_start(self, day: date, evening: bool, hour: int | None = None) -> datetime | None:
-        """A realistic start on `day` (lunch or evening, local time), or None if not yet past."""
+    def _session_start(self, day: date, evening: bool, after: datetime, hour: int | None = None) -> datetime | None:
+        """A realistic start on `day` (lunch or evening, local time) after `after`, or None when
+        that is not before now."""
         if hour is None:
             hour = self.rng.randint(19, 21) if evening else 12
         moment = _at(day, hour, self.rng.randint(0, 50), self.zone)
         if moment > self.now - timedelta(hours=1):
             moment = self.now - timedelta(hours=self.rng.uniform(1.5, 3))
-        joined = _at(self.today - timedelta(days=self.profile.first_day), 19, 0, self.zone)
-        return moment if moment > joined and moment.date() >= day - timedelta(days=1) else None
+        moment = max(moment, after)
+        return moment if moment < self.now - timedelta(minutes=10) else None
 
     # --- practice, as tutor/practice/__init__.py start() and answer() do it -------------------
 
@@ -257,7 +260,7 @@ class Student:
         return "random", "kp", kp, pick_random(questions, last_results(self.user_id, course.id), size,
                                                self.rng), None
 
-    def _practice(self, moment: datetime, reached: int) -> datetime | None:
+    def _practice(self, moment: datetime, reached: int) -> datetime:
         """One practice set, answered in whole or in part; returns when it ended."""
         course = self.course
         mode, scope_kind, scope_id, chosen, start_index = self._choose(moment, reached)
@@ -329,11 +332,12 @@ class Student:
 
     # --- mock exams, as tutor/exam/__init__.py start(), answer() and _finish() do them ---------
 
-    def _exam(self, started: datetime) -> None:
+    def _exam(self, started: datetime) -> datetime:
+        """One mock exam, started, answered and handed in; returns the hand-in time."""
         course = self.course
         blueprint = course.manifest.exams[0] if course.manifest.exams else None
         if blueprint is None:
-            return
+            return started
         items = draw(course, blueprint, self.rng)
         paper = ExamPaper(user_id=self.user_id, course_id=course.id, blueprint_id=blueprint.id,
                           title=blueprint.title, items=items, pass_percent=blueprint.pass_percent,
@@ -359,6 +363,7 @@ class Student:
         for item in items:
             self.seen[item["question_id"]] = self.seen.get(item["question_id"], 0) + 1
         self.result.exams += 1
+        return handed_in
 
     # --- how this student answers ---------------------------------------------------------------
 
