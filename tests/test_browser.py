@@ -305,7 +305,7 @@ def test_progress_and_instructor_dashboard_with_seeded_data(server: str, browser
     page.locator("table.heat tbody tr", has_text=names[1]).locator("td a").first.click()
     expect(page.get_by_role("heading", name=f"{names[1]} 的学习进度")).to_be_visible()
     page.goto(server + "/instructor/items")
-    assert page.locator("table.items tbody tr").count() == len(course.questions)
+    assert page.locator("table.items tbody tr").count() == min(50, len(course.questions))     # a page of 50
     shoot(page, f"{device}-instructor-items")
     page.get_by_role("link", name="导入题目").click()
     page.locator("#file").set_input_files(str(Path(__file__).parent / "fixtures" / "transfer" / "tagged.txt"))
