@@ -283,3 +283,21 @@ def test_no_page_of_the_collections_or_the_summary_shows_a_raw_placeholder(app, 
     for q in with_blanks:
         entry = client.get(f"/notebook/chapter8/{q.id}").get_data(as_text=True)
         assert "{{" not in entry and "（1）＿＿＿" in entry, q.id
+
+
+def test_a_notebook_entry_hides_key_and_explanation_while_its_question_is_on_a_running_exam(app, client, clock) -> None:
+    register(client)
+    paper_id = start_exam(client)
+    with app.app_context():
+        from tutor.models import ExamPaper
+        q_id = db.session.get(ExamPaper, paper_id).items[0]["question_id"]
+    q = course(app).by_id[q_id]
+    client.post("/favourites/toggle", data={"course": "chapter8", "question": q_id})
+    set_id = set_id_of(start_mode(client, "favourites"))
+    assert answer_current(app, client, set_id, False)[1].id == q_id
+    entry = client.get(f"/notebook/chapter8/{q_id}").get_data(as_text=True)
+    assert "考试进行中" in entry and "正确答案" not in entry and "你的作答记录" not in entry
+    assert "<h2>解析</h2>" not in entry and str(q.explanation)[:12] not in entry
+    client.post(f"/exams/{paper_id}/submit")
+    entry = client.get(f"/notebook/chapter8/{q_id}").get_data(as_text=True)
+    assert "考试进行中" not in entry and "正确答案" in entry and "你的作答记录" in entry
