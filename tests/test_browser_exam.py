@@ -124,12 +124,9 @@ def test_closing_an_open_paper_asks(server: str, browser) -> None:
     seen: list[str] = []
     page.on("dialog", lambda dialog: (seen.append(dialog.type), dialog.accept()))
     page.locator("#examform label.option").first.click()
-    page.close(run_before_unload=True)
-    for _ in range(50):                       # closing does not wait for the page to go
-        if page.is_closed():
-            break
-        page.wait_for_timeout(100)
-    assert seen == ["beforeunload"] and page.is_closed()
+    with page.expect_event("close"):          # closing does not wait for the page to go
+        page.close(run_before_unload=True)
+    assert seen == ["beforeunload"]
     context.close()
 
 
