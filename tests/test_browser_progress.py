@@ -13,8 +13,8 @@ import pytest
 
 from conftest import Clock
 from seeding import answer, exam, student
-from test_browser import (VIEWPORTS, assert_accessible, browser, live_app, login_in_browser,  # noqa: F401
-                          server, shoot)
+from test_browser import (VIEWPORTS, answer_whatever_is_shown, assert_accessible, browser, live_app,  # noqa: F401
+                          login_in_browser, server, shoot)
 
 pytestmark = pytest.mark.browser
 
@@ -177,6 +177,7 @@ SMALL_TEXT = """() => {
 
 
 def check_phone_layout(page, size: str) -> None:
+    page.wait_for_load_state("load")          # after a click, the stylesheets may still be on their way
     no_sideways_scroll(page, size)
     if size == "laptop":
         return
@@ -209,8 +210,8 @@ def test_home_for_a_new_student_and_one_with_history(clocked, server, browser, s
     page.get_by_role("button", name="注册并开始学习").click()
     assert page.get_by_text("注册成功").is_visible()
     assert page.locator(".levelcounts").inner_text().split()[-2:] == ["13", "个"]
-    check_phone_layout(page, size)
     shoot(page, f"h3-{size}-home-new")
+    check_phone_layout(page, size)
     assert_accessible(page)
     context.close()
 
@@ -233,10 +234,22 @@ def test_home_for_a_new_student_and_one_with_history(clocked, server, browser, s
     assert levels.split()[:3] == ["掌握", "1", "个"]
     badges = page.locator(".kps .level").all_inner_texts()
     assert [badges.count(name) for name in ("掌握", "熟练", "入门", "未练习")] == [int(n) for n in levels.split()[1::3]]
-    check_phone_layout(page, size)
     shoot(page, f"h3-{size}-home-history")
+    check_phone_layout(page, size)
     assert_accessible(page)
     page.get_by_role("link", name="我的进度").click()
     assert page.locator(".levelcounts").inner_text() == levels          # the same indicator, the same figures
     assert page.locator(".stats .due-split").inner_text() == f"新学回顾 {new} · 到期复习 {due}"
+
+    # a set left unfinished shows in the history with 继续; the page stays clean
+    page.goto(server + "/")
+    page.locator(".kps li", has_text="客户调查的内容").get_by_role("link", name="练习").click()
+    page.get_by_role("button", name="随机练习").click()
+    answer_whatever_is_shown(page)
+    page.get_by_role("button", name="提交答案").click()
+    page.get_by_role("link", name="我的进度").click()
+    assert "已答 1/" in page.locator("ol.history li.unfinished").first.inner_text()
+    shoot(page, f"h3-{size}-progress-unfinished")
+    check_phone_layout(page, size)
+    assert_accessible(page)
     context.close()
