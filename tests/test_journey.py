@@ -221,6 +221,8 @@ class Journey:
         began = time.monotonic()
         self.number += 1
         self.state = name
+        # from the top: a full-page shot of a scrolled page repeats the sticky header mid-page
+        page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(self.folder / f"{self.number:02d}-{name}.png"), full_page=True)
 
         from axe_playwright_python.sync_playwright import Axe
@@ -636,6 +638,17 @@ def teacher_path(j: Journey, live_app: Any, student_name: str) -> None:
     j.check("import")
 
 
+def write_index() -> None:
+    """tests/artifacts/journey/index.md: the screenshots of each viewport, in journey order."""
+    lines = ["# The first-hour journey", ""]
+    for device in DEVICES:
+        shots = sorted((JOURNEY / device).glob("*.png"))
+        if shots:
+            lines += [f"## {device}", "", *(f"- [{p.stem}]({device}/{p.name})" for p in shots),
+                      "", f"Findings: [{device}-findings.txt]({device}-findings.txt)", ""]
+    (JOURNEY / "index.md").write_text("\n".join(lines), encoding="utf-8")
+
+
 @pytest.mark.parametrize("device", list(DEVICES))
 def test_first_hour(server: str, browser, live_app, device: str) -> None:   # noqa: F811
     j = Journey(browser, device, server)
@@ -648,4 +661,5 @@ def test_first_hour(server: str, browser, live_app, device: str) -> None:   # no
         (JOURNEY / f"{device}-findings.txt").write_text(
             "\n".join(j.problems) + f"\n\n-- seconds in checks: {j.seconds} --\n-- not failing (moderate/minor axe, dialogs) --\n" + "\n".join(j.notes) + "\n",
             encoding="utf-8")
+        write_index()
     assert not j.problems, "\n".join(j.problems)
