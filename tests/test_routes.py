@@ -18,6 +18,7 @@ ACCESS = {
     "auth.login": PUBLIC, "auth.register": PUBLIC,
     "auth.logout": USER, "auth.password": USER,
     "collections.favourites": USER, "collections.notebook": USER, "collections.toggle_favourite": USER,
+    "collections.notebook_entry": USER, "collections.remove_from_notebook": USER,
     "exam.index": USER, "exam.start": USER,
     "exam.answer": OWNER, "exam.confirm": OWNER, "exam.item": OWNER, "exam.result": OWNER,
     "practice.choose": USER, "practice.start": USER,
