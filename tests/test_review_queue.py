@@ -218,3 +218,21 @@ def test_a_case_with_a_short_sub_question_takes_self_assessment_and_review(tmp_p
     with app.app_context():
         attempt = db.session.get(Attempt, attempt_id)
         assert (attempt.score, attempt.correct) == (3.0, True)
+
+
+def test_a_mistake_taken_out_by_hand_stays_out_unless_the_reassessment_makes_one(app, client, clock) -> None:
+    register(client)
+    answer_short(app, client, "不知道")
+    clock.advance(minutes=5)
+    set_id, position, attempt_id = answer_short(app, client, "还是不知道")
+    assert standing(app, attempt_id)[3].wrong_count == 2
+    client.post(f"/notebook/chapter8/{SHORT}/remove")
+    assert standing(app, attempt_id)[3] is None
+
+    # 全对 on the second answer leaves the first one wrong: the entry the student removed stays out
+    client.post(f"/practice/{set_id}/{position}/self", data={"verdict": "right"})
+    assert standing(app, attempt_id)[3] is None
+    # 不会 is a fresh mistake: the question is back in the 错题本
+    client.post(f"/practice/{set_id}/{position}/self", data={"verdict": "wrong"})
+    notebook = standing(app, attempt_id)[3]
+    assert notebook is not None and (notebook.wrong_count, notebook.blank_count) == (2, 0)

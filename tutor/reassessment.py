@@ -39,7 +39,7 @@ def self_assess(attempt: Attempt, verdict: str, course: Course) -> None:
         kept, judged = rubric_share(course, attempt)
         attempt.score = kept + judged * _SELF_FRACTION[verdict]
         attempt.correct = attempt.score >= attempt.max_score
-    replay(attempt.user_id, course, attempt.question_id)
+    replay(attempt, course)
 
 
 def rubric_share(course: Course, attempt: Attempt) -> tuple[float, float]:
@@ -65,7 +65,7 @@ def review(attempt: Attempt, score: float, reviewer_id: int, moment: datetime, c
     _keep_rubric_score(attempt)
     attempt.reviewed_score, attempt.reviewed_by, attempt.reviewed_at = score, reviewer_id, moment
     attempt.score, attempt.correct = score, score >= attempt.max_score
-    replay(attempt.user_id, course, attempt.question_id)
+    replay(attempt, course)
     if attempt.paper_id is not None:
         _rescore_paper(attempt.paper_id)
 
@@ -81,8 +81,10 @@ def rating(attempt: Attempt) -> Rating:
     return Rating.Good if attempt.correct else Rating.Again
 
 
-def replay(user_id: int, course: Course, question_id: str) -> None:
-    """Rebuild the student's summary, FSRS card and notebook entry for a question from their answers."""
+def replay(reassessed: Attempt, course: Course) -> None:
+    """Rebuild the student's summary, FSRS card and notebook entry for the reassessed answer's
+    question from all their answers to it."""
+    user_id, question_id = reassessed.user_id, reassessed.question_id
     db.session.flush()
     answers = list(db.session.scalars(select(Attempt).where(
         Attempt.user_id == user_id, Attempt.course_id == course.id, Attempt.question_id == question_id)
@@ -99,7 +101,7 @@ def replay(user_id: int, course: Course, question_id: str) -> None:
         summary.first_attempt_id = first.id
         summary.first_fraction = first.score / first.max_score if first.max_score else 0.0
     _replay_card(user_id, course.id, question_id, answers)
-    _replay_notebook(user_id, course, question_id, answers)
+    _replay_notebook(user_id, course, question_id, answers, reassessed)
 
 
 def _replay_card(user_id: int, course_id: str, question_id: str, answers: list[Attempt]) -> None:
@@ -114,15 +116,20 @@ def _replay_card(user_id: int, course_id: str, question_id: str, answers: list[A
     row.last_review, row.reviews = answers[-1].created_at, len(answers)
 
 
-def _replay_notebook(user_id: int, course: Course, question_id: str, answers: list[Attempt]) -> None:
-    """错题本 as `learning._notebook_change` would have left it (no page takes an entry out by hand)."""
+def _replay_notebook(user_id: int, course: Course, question_id: str, answers: list[Attempt],
+                     reassessed: Attempt) -> None:
+    """错题本 as `learning._notebook_change` would have left it. A student may take an entry out by
+    hand (移出错题本), which the answers do not record: a missing entry comes back only when the
+    reassessment itself turned an answer wrong, never because of the mistakes the student cleared."""
     clear_after = course.manifest.settings.notebook_clear_after
     entry: dict | None = None
     for answer in answers:
         if not answer.correct:
             if entry is None:
-                entry = {"added_at": answer.created_at, "wrong_count": 0}
-            entry.update(streak=0, wrong_count=entry["wrong_count"] + 1, last_wrong_at=answer.created_at)
+                entry = {"added_at": answer.created_at, "wrong_count": 0, "blank_count": 0}
+            # a blank mock-exam item is stored with no response (未作答), as learning.prepare counts it
+            entry.update(streak=0, wrong_count=entry["wrong_count"] + 1, last_wrong_at=answer.created_at,
+                         blank_count=entry["blank_count"] + int(answer.response is None))
         elif entry is not None:
             entry["streak"] += 1
             if entry["streak"] >= clear_after:
@@ -135,6 +142,8 @@ def _replay_notebook(user_id: int, course: Course, question_id: str, answers: li
             db.session.execute(delete(NotebookEntry).where(*key))
         return
     if row is None:
+        if reassessed.correct:
+            return
         row = NotebookEntry(user_id=user_id, course_id=course.id, question_id=question_id)
         db.session.add(row)
     for name, value in entry.items():
