@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 from tutor import learning, reassessment
 from tutor.content.course import Course
 from tutor.extensions import db, limiter
-from tutor.models import Attempt, Delivery, ExamPaper, Favourite, NotebookEntry, PracticeSet, SequenceCursor
+from tutor.models import Attempt, Delivery, Favourite, NotebookEntry, PracticeSet, SequenceCursor
 from tutor.practice import rows
 from tutor.practice.sets import MODES, SCOPED_MODES, pick_random, pick_sequential, scope_name, scope_questions
 from tutor.questions import QuestionBase, grade, parse_answer, question_type

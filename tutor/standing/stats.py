@@ -11,7 +11,7 @@ from sqlalchemy.orm import defer
 
 from tutor.content.course import Course
 from tutor.extensions import db
-from tutor.models import Attempt, Delivery, ExamPaper, PracticeSet, ReviewCard, StudentQuestion
+from tutor.models import Attempt, ExamPaper, ReviewCard, StudentQuestion
 from tutor.standing.mastery import Mastery, QuestionState, mastery
 
 REVIEW_STATE = 2   # fsrs.State.Review
@@ -121,23 +121,3 @@ def exam_papers(user_id: int) -> list[ExamPaper]:
     and layouts, the bulk of each row: the result page loads them)."""
     return list(db.session.scalars(select(ExamPaper).options(defer(ExamPaper.items, raiseload=True))
                                    .where(ExamPaper.user_id == user_id).order_by(ExamPaper.started_at)))
-
-
-@dataclass(frozen=True)
-class SetSummary:
-    practice_set: PracticeSet
-    answered: int
-    correct: int
-
-
-def practice_history(user_id: int, limit: int) -> list[SetSummary]:
-    """The student's practice sets, newest first, with answers counted in SQL (without their
-    question lists, which the history does not show)."""
-    rows = db.session.execute(
-        select(PracticeSet, func.count(Attempt.id), func.sum(case((Attempt.correct, 1), else_=0)))
-        .options(defer(PracticeSet.question_ids, raiseload=True))
-        .outerjoin(Delivery, Delivery.set_id == PracticeSet.id)
-        .outerjoin(Attempt, Attempt.delivery_id == Delivery.id)
-        .where(PracticeSet.user_id == user_id)
-        .group_by(PracticeSet.id).order_by(PracticeSet.created_at.desc(), PracticeSet.id.desc()).limit(limit))
-    return [SetSummary(s, n, int(ok or 0)) for s, n, ok in rows]
