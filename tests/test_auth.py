@@ -105,3 +105,19 @@ def test_disable_and_export_commands(app, client, runner) -> None:
     assert runner.invoke(args=["user", "disable", "exportme"]).exit_code == 0
     assert client.get("/progress/").status_code == 302
     assert runner.invoke(args=["user", "enable", "exportme"]).exit_code == 0
+
+
+def test_user_password_command_resets_a_forgotten_password(app, client, runner) -> None:
+    from conftest import login
+    register(client, "forgetful")
+    assert client.get("/progress/").status_code == 200
+    new = "绿茶 和 咖啡 2026"
+    assert runner.invoke(args=["user", "password", "nobody"], input=f"{new}\n{new}\n").exit_code == 1
+    weak = runner.invoke(args=["user", "password", "FORGETFUL"], input="12345678\n12345678\n")
+    assert weak.exit_code == 1 and login(app.test_client(), "forgetful").status_code == 302
+    result = runner.invoke(args=["user", "password", "FORGETFUL"], input=f"{new}\n{new}\n")
+    assert result.exit_code == 0, result.output
+    assert client.get("/progress/").status_code == 302          # the old session has ended
+    fresh = app.test_client()
+    assert login(fresh, "forgetful").status_code == 200        # the old password is refused
+    assert login(fresh, "forgetful", new).status_code == 302 and fresh.get("/progress/").status_code == 200

@@ -100,6 +100,22 @@ def enable_user(username: str) -> None:
     _set_active(username, True)
 
 
+@user_cli.command("password")
+@click.argument("username")
+@click.password_option("--password", prompt="新密码", confirmation_prompt="再次输入新密码")
+def reset_password(username: str, password: str) -> None:
+    """Set a new password for a user who forgot theirs; their open sessions end."""
+    user = find_user(username)
+    if user is None:
+        raise click.ClickException(f"没有用户 {username}")
+    message = passwords.problem(password, user.username)
+    if message:
+        raise click.ClickException(message)
+    user.set_password(password)
+    db.session.commit()
+    click.echo(f"已重设 {user.username} 的密码，该账号已登录的设备需要重新登录")
+
+
 def _set_active(username: str, active: bool) -> None:
     user = find_user(username)
     if user is None:
