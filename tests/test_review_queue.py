@@ -236,3 +236,15 @@ def test_a_mistake_taken_out_by_hand_stays_out_unless_the_reassessment_makes_one
     client.post(f"/practice/{set_id}/{position}/self", data={"verdict": "wrong"})
     notebook = standing(app, attempt_id)[3]
     assert notebook is not None and (notebook.wrong_count, notebook.blank_count) == (2, 0)
+
+
+def test_a_teacher_reads_the_students_answer_not_your_answer(app, client, clock) -> None:
+    register(client)
+    set_id, position, _ = answer_short(app, client, short_question(app).rubric[0].point)   # one point: waits for review
+    assert "你的答案" in client.get(f"/practice/{set_id}/{position}").get_data(as_text=True)
+    make_instructor(app)
+    teacher = app.test_client()
+    login(teacher, "teacher")
+    for page in (teacher.get(f"/practice/{set_id}/{position}"), teacher.get("/instructor/review")):
+        text = page.get_data(as_text=True)
+        assert "学生的答案" in text and "你的答案" not in text
