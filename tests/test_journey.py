@@ -24,6 +24,9 @@ Every page state the journey reaches is checked the same way (`Journey.check`):
 (f) no console error (CSP violations are reported there and by `securitypolicyviolation`),
     no uncaught page error, no response of 500 or more.
 
+Keyboard focus: on the register page the first three controls reached by Tab show an outline
+at least 2 px wide. A mistyped address shows the Chinese 404 page, checked like any other.
+
 Times: the test notes the UTC moment it starts the mock exam and the abandoned set, and
 asserts the pages show those moments in Asia/Shanghai ('12月6日 18:35'), never in UTC.
 
@@ -350,6 +353,12 @@ def student_path(j: Journey, live_app: Any, name: str) -> None:
     j.goto("/auth/register")
     j.expect(j.has_text("至少 8 个字符"), "the register page does not show the password rule (密码至少 8 个字符) before submitting (H3)")
     j.check("register")
+    # keyboard users see where they are: the first few controls reached by Tab show a focus ring
+    for _ in range(3):
+        page.keyboard.press("Tab")
+        ring = page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
+            return [document.activeElement.tagName, s.outlineStyle, parseFloat(s.outlineWidth)] }""")
+        j.expect(ring[1] != "none" and ring[2] >= 2, f"no visible focus ring on a {ring[0]} reached by Tab: {ring}")
     page.get_by_label("用户名").fill(name)
     page.get_by_label("密码", exact=True).fill(PASSWORD)
     page.get_by_label("确认密码").fill(PASSWORD)
