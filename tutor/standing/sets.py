@@ -91,8 +91,9 @@ def progress_of(practice_set: PracticeSet, course: Course) -> SetProgress:
 
 
 def latest_unfinished(user_id: int, course: Course, look_back: int = 20) -> SetProgress | None:
-    """The student's newest set in the course with a question still to answer (not 背题模式,
-    not one whose remaining questions have all left the bank), or None."""
+    """The student's newest set in the course begun and left: at least one answer and a question
+    still to answer (not 背题模式, not one whose remaining questions have all left the bank), or
+    None. A set opened and left untouched is not offered: starting its mode again returns it."""
     waiting_delivery, its_answer = aliased(Delivery), aliased(Attempt)
     has_waiting = (exists().where(waiting_delivery.set_id == PracticeSet.id,
                                   ~exists().where(its_answer.delivery_id == waiting_delivery.id)
@@ -103,6 +104,6 @@ def latest_unfinished(user_id: int, course: Course, look_back: int = 20) -> SetP
     waiting = _waiting([s.id for s, _, _ in rows])
     for s, n, ok in rows:
         progress = SetProgress(s, n, ok, _remaining(waiting[s.id], course))
-        if not progress.finished:
+        if progress.answered and not progress.finished:
             return progress
     return None
