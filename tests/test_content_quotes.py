@@ -104,3 +104,13 @@ def test_check_command_on_real_content_lists_no_warning(runner) -> None:
     result = runner.invoke(args=["content", "check"])
     assert result.exit_code == 0, result.output
     assert "提示" not in result.output and "英文双引号" not in result.output
+
+
+def test_the_content_page_lists_the_warnings(tmp_path: Path) -> None:
+    from conftest import login, make_app, make_instructor
+    app = make_app(tmp_path, TUTOR_CONTENT_DIR=str(tree(tmp_path)))
+    make_instructor(app)
+    teacher = app.test_client()
+    login(teacher, "teacher")
+    page = teacher.get("/instructor/content").get_data(as_text=True)
+    assert "6 条，不影响加载" in page and "content/demo/lessons/churn.yaml:12:13" in page and "没有错误" in page
