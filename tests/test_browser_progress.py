@@ -20,7 +20,8 @@ pytestmark = pytest.mark.browser
 
 NOW = datetime(2026, 12, 2, 2, 0)          # 10:00 in Shanghai
 NARROW = {"width": 360, "height": 780}
-SIZES = {**VIEWPORTS, "narrow": NARROW}
+# The narrowest phone and a laptop (the journey test walks these pages at 390 px too).
+SIZES = {"narrow": NARROW, "laptop": VIEWPORTS["laptop"]}
 
 
 @pytest.fixture(scope="module")
