@@ -31,10 +31,9 @@ from sqlalchemy import func, inspect, select, text
 
 from tutor import learning, passwords, reassessment
 from tutor.content.course import Course
-from tutor.exam import _finish
-from tutor.exam.paper import draw
+from tutor.exam import _finish, new_paper
 from tutor.extensions import db
-from tutor.models import (INSTRUCTOR, STUDENT, Attempt, Delivery, ExamAnswer, ExamPaper, Favourite,
+from tutor.models import (INSTRUCTOR, STUDENT, Attempt, Delivery, ExamAnswer, Favourite,
                           NotebookEntry, PracticeSet, SequenceCursor, User)
 from tutor.practice.sets import pick_random, pick_sequential, scope_questions
 from tutor.questions import QuestionBase, grade, question_type
@@ -338,11 +337,8 @@ class Student:
         blueprint = course.manifest.exams[0] if course.manifest.exams else None
         if blueprint is None:
             return started
-        items = draw(course, blueprint, self.rng)
-        paper = ExamPaper(user_id=self.user_id, course_id=course.id, blueprint_id=blueprint.id,
-                          title=blueprint.title, items=items, pass_percent=blueprint.pass_percent,
-                          started_at=started, deadline=started + timedelta(minutes=blueprint.duration_minutes),
-                          max_score=float(sum(i["points"] for i in items)))
+        paper = new_paper(self.user_id, course, blueprint, self.rng, started)
+        items = paper.items
         db.session.add(paper)
         db.session.commit()
         moment = started

@@ -1,7 +1,8 @@
 """Mock exams (模拟考试): a fixed paper, a deadline kept on the server, no feedback until the end."""
 from __future__ import annotations
 
-from datetime import timedelta
+import random
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -13,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from tutor import learning
 from tutor.content.course import Course
+from tutor.content.model import ExamBlueprint
 from tutor.exam.paper import (RIGHT, StoredItem, draw, duration_text, points_text, score_paper, sections, status,
                               stored_result)
 from tutor.extensions import db, limiter
@@ -64,6 +66,16 @@ def index() -> str:
                            moment=now())
 
 
+def new_paper(user_id: int, course: Course, blueprint: ExamBlueprint, source: random.Random,
+              moment: datetime) -> ExamPaper:
+    """A paper drawn from the blueprint, fixed (questions, option order, deadline) as it starts."""
+    items = draw(course, blueprint, source)
+    return ExamPaper(user_id=user_id, course_id=course.id, blueprint_id=blueprint.id,
+                     title=blueprint.title, items=items, pass_percent=blueprint.pass_percent,
+                     started_at=moment, deadline=moment + timedelta(minutes=blueprint.duration_minutes),
+                     max_score=float(sum(i["points"] for i in items)))
+
+
 @bp.route("/start", methods=["POST"])
 @login_required
 @limiter.shared_limit(lambda: current_app.config["TUTOR_START_LIMIT"], scope="start", key_func=student_write_key)
@@ -80,11 +92,7 @@ def start() -> Response:
     if running is not None:
         flash("你有一份未交卷的试卷，已为你恢复，计时没有暂停。", "info")
         return redirect(url_for("exam.item", paper_id=running.id))
-    items = draw(course, blueprint, rng())
-    paper = ExamPaper(user_id=current_user.id, course_id=course.id, blueprint_id=blueprint.id,
-                      title=blueprint.title, items=items, pass_percent=blueprint.pass_percent,
-                      started_at=moment, deadline=moment + timedelta(minutes=blueprint.duration_minutes),
-                      max_score=float(sum(i["points"] for i in items)))
+    paper = new_paper(current_user.id, course, blueprint, rng(), moment)
     db.session.add(paper)
     db.session.commit()
     return redirect(url_for("exam.item", paper_id=paper.id))
