@@ -14,7 +14,7 @@ from tutor.extensions import db
 from tutor.models import ExamPaper
 
 from conftest import answer_form, make_instructor
-from test_browser import (VIEWPORTS, assert_accessible, browser, expect, live_app, login_in_browser,  # noqa: F401
+from test_browser import (ARTIFACTS, VIEWPORTS, assert_accessible, browser, expect, live_app, login_in_browser,  # noqa: F401
                           on_item, register_in_browser, server, shoot)
 
 pytestmark = pytest.mark.browser
@@ -173,7 +173,7 @@ def test_exam_page_buttons_and_answer_sheet(server: str, browser, live_app, devi
     assert "已标记" in flagged.get_attribute("aria-label") and "已标记" not in blank.get_attribute("aria-label")
     assert page.locator("label.flag svg.flagicon").is_visible()
     sheet.scroll_into_view_if_needed()
-    sheet.screenshot(path=str(__import__("test_browser").ARTIFACTS / f"exam-{device}-sheet.png"))
+    sheet.screenshot(path=str(ARTIFACTS / f"exam-{device}-sheet.png"))
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= VIEWPORTS[device]["width"], "the page must not scroll sideways"
     context.close()
