@@ -441,6 +441,6 @@ def test_short_answer_self_assessment_and_the_review_queue(server: str, browser,
     page = context.new_page()
     login_in_browser(page, server, name)
     page.goto(f"{server}/practice/{set_id}/{position}")
-    expect(page.get_by_text("已由老师复核：得 3.0")).to_be_visible()
+    expect(page.get_by_text("已由老师复核：得 3 / ")).to_be_visible()
     shoot(page, f"{device}-feedback-reviewed")
     context.close()

@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from tutor.exam.paper import ItemResult, duration_text, points_text, sections, status
+from tutor.exam.paper import ItemResult, duration_text, sections, status
+from tutor.formatting import points_text
 from tutor.questions import Grade
 
 from conftest import login, make_instructor, register
@@ -148,6 +149,9 @@ def test_the_result_page_has_a_title_whole_scores_and_the_time_used(app, client,
     assert "学生：" not in page
     # the record on the exam list is whole too
     assert "10 / 50" in text(client.get("/exams/").get_data(as_text=True))
+    # and so are the records on 我的进度
+    progress = text(client.get("/progress/").get_data(as_text=True))
+    assert "第八章模拟考试：10 / 50 分" in progress and "10.0" not in progress
 
 
 def test_a_quick_hand_in_and_one_at_the_deadline(app, client, clock) -> None:

@@ -71,7 +71,7 @@ def test_progress_page_shows_mastery_activity_exams_and_history(app, client) -> 
     weakest_block = page.split("接下来练这几个")[1].split("</ul>")[0]
     assert "客户流失的原因" in weakest_block and "去练习" in weakest_block
     assert "模拟考试预估得分" in page
-    assert "测试卷：4.0 / 10 分" in page and "测试卷：8.0 / 10 分" in page
+    assert "测试卷：4 / 10 分" in page and "测试卷：8 / 10 分" in page
     assert "共答题 42 次" in page                     # 22 practice + 20 exam answers in 30 days
     # the student's mistakes are counted per knowledge point
     assert page.count('<td class="num">8</td>') >= 1

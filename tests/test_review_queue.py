@@ -108,7 +108,7 @@ def test_uncertain_answers_wait_for_the_instructor_whose_score_counts(app, clien
     assert f'data-attempt="{partial_id}"' not in teacher.get("/instructor/review").get_data(as_text=True)
 
     feedback = client.get(f"/practice/{set_id}/{position}").get_data(as_text=True)
-    assert f"已由老师复核：得 {full:.1f} / {full:.1f} 分" in feedback and "回答正确" in feedback
+    assert f"已由老师复核：得 {full:g} / {full:g} 分" in feedback and "回答正确" in feedback
     with app.app_context():
         assert db.session.scalar(select(User.role).where(User.id == teacher_id)) == "instructor"
 

@@ -18,6 +18,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import OperationalError
 
 from tutor import localtime, markdown, security
+from tutor.formatting import points_text
 from tutor.content.course import Course
 from tutor.content.loader import Catalog
 from tutor.extensions import db, login_manager
@@ -206,6 +207,7 @@ def init_app(app: Flask) -> None:
     # Safe to mark: markdown.render* output has been through nh3's allow-list sanitiser.
     app.jinja_env.filters["markdown"] = lambda text: Markup(markdown.render(text or ""))  # nosec B704
     app.jinja_env.filters["markdown_inline"] = lambda text: Markup(markdown.render_inline(text or ""))  # nosec B704
+    app.jinja_env.filters["points"] = points_text          # '10' when whole, '7.5' otherwise
     app.jinja_env.filters["percent"] = lambda value: "—" if value is None else f"{value * 100:.0f}%"
     app.jinja_env.globals["LETTERS"] = LETTERS
     # Times are stored naive UTC and shown in the course's timezone: '12月2日 22:02'.

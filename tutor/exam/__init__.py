@@ -15,9 +15,10 @@ from werkzeug.wrappers import Response
 from tutor import learning
 from tutor.content.course import Course
 from tutor.content.model import ExamBlueprint
-from tutor.exam.paper import (RIGHT, StoredItem, draw, duration_text, points_text, score_paper, sections, status,
+from tutor.exam.paper import (RIGHT, StoredItem, draw, duration_text, score_paper, sections, status,
                               stored_result)
 from tutor.extensions import db, limiter
+from tutor.formatting import points_text
 from tutor.models import Attempt, ExamAnswer, ExamPaper, User
 from tutor.questions import parse_answer, question_type
 from tutor.questions.form import InvalidAnswer, TamperedAnswer

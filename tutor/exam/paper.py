@@ -157,12 +157,6 @@ def sections(items: list[dict[str, Any]]) -> list[tuple[str, list[int]]]:
     return runs
 
 
-def points_text(value: float) -> str:
-    """A score as people write it: '10' when whole, '7.5' with one decimal otherwise."""
-    rounded = round(value + 0.0, 1)
-    return str(int(rounded)) if rounded == int(rounded) else f"{rounded:.1f}"
-
-
 def duration_text(seconds: float) -> str:
     """Time used on a paper: '不到 1 分钟', '12 分钟', '12 分 30 秒', '1 小时 5 分'."""
     whole = int(max(seconds, 0))
