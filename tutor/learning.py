@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fsrs import Card, Rating, Scheduler
-from sqlalchemy import Table, and_, bindparam, delete, func, insert, literal, select, true, update
+from sqlalchemy import Table, and_, bindparam, delete, insert, literal, select, true, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql import Executable
@@ -353,7 +353,3 @@ def due_cards(user_id: int, course_id: str, until: datetime, limit: int | None =
              .order_by(ReviewCard.due, ReviewCard.id))
     return list(db.session.scalars(query.limit(limit) if limit else query))
 
-
-def due_count(user_id: int, course_id: str, until: datetime) -> int:
-    return db.session.scalar(select(func.count()).select_from(ReviewCard).where(
-        ReviewCard.user_id == user_id, ReviewCard.course_id == course_id, ReviewCard.due <= until)) or 0
