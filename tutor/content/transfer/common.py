@@ -60,6 +60,9 @@ class ImportResult:
     problems: list[Problem] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)   # never block writing
+    # Pictures the questions refer to as `![说明](images/NAME)`, by NAME: written into the
+    # course's images/ folder next to the YAML (content/<course>/images/NAME).
+    media: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

@@ -9,6 +9,7 @@ exception: "文件过大或过于复杂，无法导入（…）".
 """
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import signal
@@ -108,11 +109,13 @@ def _result(reply: dict[str, Any] | None, status: int, timed_out: bool, topic: s
 def result_to_json(result: ImportResult) -> dict[str, Any]:
     return {"topic": result.topic, "questions": result.questions, "skipped": result.skipped,
             "problems": [[p.where, p.message] for p in result.problems],
-            "warnings": [[p.where, p.message] for p in result.warnings]}
+            "warnings": [[p.where, p.message] for p in result.warnings],
+            "media": {name: base64.b64encode(data).decode("ascii") for name, data in result.media.items()}}
 
 
 def result_from_json(data: dict[str, Any]) -> ImportResult:
     return ImportResult(str(data["topic"]), list(data["questions"]),
                         [Problem(str(where), str(message)) for where, message in data["problems"]],
                         [str(item) for item in data["skipped"]],
-                        [Problem(str(where), str(message)) for where, message in data["warnings"]])
+                        [Problem(str(where), str(message)) for where, message in data["warnings"]],
+                        {str(name): base64.b64decode(text) for name, text in data.get("media", {}).items()})
