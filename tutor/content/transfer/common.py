@@ -63,10 +63,19 @@ class ImportResult:
     # Pictures the questions refer to as `![说明](images/NAME)`, by NAME: written into the
     # course's images/ folder next to the YAML (content/<course>/images/NAME).
     media: dict[str, bytes] = field(default_factory=dict)
+    # A question's topic where it is not `topic` (derived from its 知识点), by question id.
+    topics: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    def by_topic(self) -> dict[str, list[dict[str, Any]]]:
+        """The kept questions grouped by topic, one question file each, in import order."""
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for question in self.questions:
+            groups.setdefault(self.topics.get(question["id"], self.topic), []).append(question)
+        return groups
 
     def to_yaml(self, schema_path: str | None = None) -> str:
         from tutor.content.transfer.yamlout import to_yaml   # yamlout imports no module of ours that imports this

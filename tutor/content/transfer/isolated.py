@@ -110,6 +110,7 @@ def result_to_json(result: ImportResult) -> dict[str, Any]:
     return {"topic": result.topic, "questions": result.questions, "skipped": result.skipped,
             "problems": [[p.where, p.message] for p in result.problems],
             "warnings": [[p.where, p.message] for p in result.warnings],
+            "topics": result.topics,
             "media": {name: base64.b64encode(data).decode("ascii") for name, data in result.media.items()}}
 
 
@@ -118,4 +119,5 @@ def result_from_json(data: dict[str, Any]) -> ImportResult:
                         [Problem(str(where), str(message)) for where, message in data["problems"]],
                         [str(item) for item in data["skipped"]],
                         [Problem(str(where), str(message)) for where, message in data["warnings"]],
-                        {str(name): base64.b64decode(text) for name, text in data.get("media", {}).items()})
+                        {str(name): base64.b64decode(text) for name, text in data.get("media", {}).items()},
+                        {str(qid): str(topic) for qid, topic in data.get("topics", {}).items()})
