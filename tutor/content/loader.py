@@ -438,14 +438,15 @@ def _manifest_problems(parsed: ParsedFile) -> Iterator[ContentError]:
 
 def _blueprint_problems(parsed: ParsedFile, questions: list[QuestionBase]) -> Iterator[ContentError]:
     manifest: Manifest = parsed.value  # type: ignore[assignment]
-    available = Counter(q.type for q in questions)
+    available = Counter(q.type for q in questions if not q.beyond_source)
     for b_index, blueprint in enumerate(manifest.exams):
         for p_index, part in enumerate(blueprint.parts):
             path = ("exams", b_index, "parts", p_index)
             if part.type not in REGISTRY:
                 yield parsed.error(path + ("type",), f"未知题型 {part.type}，可用题型：{'、'.join(REGISTRY)}")
             elif part.count > available[part.type]:
-                yield parsed.error(path + ("count",), f"题库中只有 {available[part.type]} 道{REGISTRY[part.type].label}，不够抽 {part.count} 道")
+                yield parsed.error(path + ("count",), f"题库中只有 {available[part.type]} 道{REGISTRY[part.type].label}"
+                                   f"（不计教材外拓展题），不够抽 {part.count} 道")
 
 
 def _lesson_refs(parsed: ParsedFile, topic_kps: dict[str, set[str]], all_kps: set[str]) -> Iterator[ContentError]:

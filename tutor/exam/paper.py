@@ -16,7 +16,7 @@ def draw(course: Course, blueprint: ExamBlueprint, rng: random.Random) -> list[d
     paper spreads across the chapter instead of clustering where the bank is largest."""
     items: list[dict[str, Any]] = []
     for part in blueprint.parts:
-        pools = [[q for q in course.by_knowledge_point[kp] if q.type == part.type]
+        pools = [[q for q in course.by_knowledge_point[kp] if q.type == part.type and not q.beyond_source]
                  for kp in course.knowledge_points]
         for pool in pools:
             rng.shuffle(pool)

@@ -34,6 +34,9 @@ class QuestionBase(Body):
     section: Name | None = None
     difficulty: int | None = Field(default=None, ge=1, le=3)
     tags: tuple[Name, ...] = ()
+    # Tests general knowledge the textbook does not state: practised as 教材外拓展, never on a
+    # mock exam, whose paper holds only what the exam's textbook supports.
+    beyond_source: bool = False
 
 
 @dataclass(frozen=True)
