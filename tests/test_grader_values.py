@@ -146,11 +146,28 @@ def test_fill_each_blank_and_alternatives() -> None:
 def test_fill_normalises_width_spaces_and_trailing_punctuation_only() -> None:
     assert grade(fill, [" 最 低 ", "最小。", "ＶＩＰ客户！"]) == Grade(True, 1.0, 1.0, (True, True, True))
     assert grade(fill, ["最\u3000低", "最小…", "VIP 客户;"]) == Grade(True, 1.0, 1.0, (True, True, True))
-    # leading punctuation, letter case and inner punctuation are not forgiven
-    assert grade(fill, ["。最低", "最小", "vip客户"]) == Grade(False, 1 / 3, 1.0, (False, True, False))
+    # leading punctuation and inner punctuation are not forgiven; letter case is, by default
+    assert grade(fill, ["。最低", "最小", "vip客户"]) == Grade(False, 2 / 3, 1.0, (False, True, True))
+    assert grade(fill, ["最低", "最小", "vIp客戶"]) == Grade(False, 2 / 3, 1.0, (True, True, False))
     assert grade(fill, ["最，低", "最小", "VIP客户"]) == Grade(False, 2 / 3, 1.0, (False, True, True))
     assert normalise_text("ＡＢ　ｃ。，") == "ABc"
     assert normalise_text("！甲！") == "!甲"      # NFKC makes it half-width; only the end is cut
+
+
+def test_fill_letter_case_counts_only_when_the_question_says_so() -> None:
+    """Moodle's shortanswer default (usecase 0): fob is FOB; case_sensitive: true keeps it exact."""
+    loose = Fill(id="loose", type="fill", knowledge_point="k", explanation="解析", stem="{{1}}价",
+                 blanks=(("FOB", "Free On Board"),))
+    exact = loose.model_copy(update={"case_sensitive": True})
+    for given in ("FOB", "fob", "Fob", "ｆｏｂ", "free on board", "FREE ON BOARD。"):
+        assert grade(loose, [given]) == Grade(True, 1.0, 1.0, (True,)), given
+    assert grade(exact, ["FOB"]) == grade(exact, ["ＦＯＢ"]) == Grade(True, 1.0, 1.0, (True,))
+    assert grade(exact, ["Free On Board"]) == Grade(True, 1.0, 1.0, (True,))
+    for given in ("fob", "Fob", "free on board", "FREE ON BOARD"):
+        assert grade(exact, [given]) == Grade(False, 0.0, 1.0, (False,)), given
+    # folding case never makes a different word right, and leaves Chinese alone
+    assert grade(loose, ["CIF"]) == Grade(False, 0.0, 1.0, (False,))
+    assert grade(fill, ["最低", "最小", "ViP客户"]) == Grade(True, 1.0, 1.0, (True, True, True))
 
 
 def test_fill_blank_left_empty_never_counts() -> None:

@@ -16,6 +16,9 @@ BLANK = re.compile(r"\{\{(\d+)\}\}")
 class FillBody(Body):
     type: Literal["fill"]
     blanks: tuple[tuple[Option, ...], ...] = Field(min_length=1, max_length=10)
+    # Latin letters must match in case (FOB is not fob). Off by default, as in Moodle's
+    # shortanswer (`usecase` 0): a student typing fob for FOB has the term right.
+    case_sensitive: bool = False
 
 
 class Fill(QuestionBase, FillBody):
@@ -55,13 +58,21 @@ def check_fill(q: FillBody) -> Problems:
             yield ("blanks", index), "每个空至少要有一个可接受的答案"
 
 
+def match_key(text: str, case_sensitive: bool) -> str:
+    """What a blank's answer is compared by: normalised, and in lower case unless the question
+    says letter case counts (lower() leaves Chinese as it is)."""
+    key = normalise_text(text)
+    return key if case_sensitive else key.lower()
+
+
 def grade_fill(q: FillBody, response: Any, settings: GradingSettings) -> Grade:
     """Each blank earns an equal share; full marks only when every blank is right."""
     n = len(q.blanks)
     if not isinstance(response, (list, tuple)) or len(response) != n \
             or not all(isinstance(r, str) for r in response):
         return Grade(False, 0.0, 1.0, tuple(False for _ in range(n)))
-    parts = tuple(normalise_text(given) in {normalise_text(a) for a in accepted} and bool(given.strip())
+    exact = q.case_sensitive
+    parts = tuple(match_key(given, exact) in {match_key(a, exact) for a in accepted} and bool(given.strip())
                   for given, accepted in zip(response, q.blanks))
     return Grade(all(parts), sum(parts) / n, 1.0, parts)
 

@@ -60,6 +60,8 @@ class ShortBody(Body):
     # a clause under 预备调查 is not under 正式调查
     labels: tuple[tuple[Option, ...], ...] = Field(default=(), max_length=20)
     max_chars: int | None = Field(default=None, ge=20, le=MAX_ANSWER_CHARS)
+    # Latin letters in phrases and labels must match in case (FOB is not fob); off by default
+    case_sensitive: bool = False
     calibration: tuple[Calibration, ...] = Field(default=(), max_length=30)
 
 
@@ -102,11 +104,12 @@ def grade_short(q: ShortBody, response: Any, settings: GradingSettings) -> Grade
     total = float(sum(item.points for item in q.rubric))
     if not isinstance(response, str) or not response.strip():
         return Grade(False, 0.0, total, tuple(False for _ in q.rubric))
-    answer = st.normalise_answer(response[:MAX_ANSWER_CHARS])
+    fold = not q.case_sensitive
+    answer = st.normalise_answer(response[:MAX_ANSWER_CHARS], fold)
     sentences = st.sentences(answer)
     categories = _categories(q)
     ties = _tie_clauses(sentences, categories) if categories else None
-    parts = [_found(item, sentences, ties) for item in q.rubric]
+    parts = [_found(item, sentences, ties, fold) for item in q.rubric]
     if _capped(q, answer):
         budget = math.floor(CAP_FRACTION * total + 1e-9)
         for index, item in enumerate(q.rubric):     # keep the first points that fit the cap
@@ -121,7 +124,7 @@ def _categories(q: ShortBody) -> dict[str, frozenset[str]]:
     """Each normalised label and its category: the set of labels of the points that name it."""
     found: dict[str, frozenset[str]] = {}
     for group in tuple(item.with_ for item in q.rubric) + q.labels:
-        labels = frozenset(st.normalise_phrase(label) for label in group)
+        labels = frozenset(st.normalise_phrase(label, not q.case_sensitive) for label in group)
         for label in labels:
             found[label] = found.get(label, frozenset()) | labels
     return found
@@ -154,15 +157,16 @@ def _tie_clauses(sentences: list[st.Sentence], categories: dict[str, frozenset[s
     return tied_all
 
 
-def _found(item: RubricPoint, sentences: list[st.Sentence], ties: list[list[frozenset[str] | None]] | None) -> bool:
-    unless = [st.normalise_phrase(p) for p in item.unless]
-    want = frozenset(st.normalise_phrase(label) for label in item.with_)
+def _found(item: RubricPoint, sentences: list[st.Sentence], ties: list[list[frozenset[str] | None]] | None,
+           fold: bool = True) -> bool:
+    unless = [st.normalise_phrase(p, fold) for p in item.unless]
+    want = frozenset(st.normalise_phrase(label, fold) for label in item.with_)
     for index, sentence in enumerate(sentences):
         if any(p in sentence.text for p in unless):
             continue
         starts = [a for a, _ in sentence.clauses]
         for phrase in item.accept:
-            phrase = st.normalise_phrase(phrase)
+            phrase = st.normalise_phrase(phrase, fold)
             for start in st.occurrences(sentence.text, phrase):
                 clause = bisect.bisect_right(starts, start) - 1
                 if st.negated(sentence, start, start + len(phrase), sentence.clauses[clause]):

@@ -56,10 +56,11 @@ def _jieba():
 
 
 @lru_cache(maxsize=4096)
-def normalise_phrase(text: str) -> str:
-    """A rubric phrase or label as it is matched: NFKC, Simplified, lower case, no spaces."""
+def normalise_phrase(text: str, fold_case: bool = True) -> str:
+    """A rubric phrase or label as it is matched: NFKC, Simplified, lower case (unless the
+    question keeps letter case), no spaces."""
     text = _converter().convert(unicodedata.normalize("NFKC", text))
-    return "".join(text.lower().split())
+    return "".join((text.lower() if fold_case else text).split())
 
 
 def cut_inside(phrase: str) -> bool:
@@ -69,11 +70,11 @@ def cut_inside(phrase: str) -> bool:
     return bool(_SENTENCE_ENDS.search(matched) or _CLAUSE_ENDS.search(matched))
 
 
-def normalise_answer(text: str) -> str:
+def normalise_answer(text: str, fold_case: bool = True) -> str:
     """An answer with list markers turned into line breaks, in the matching form of phrases."""
     text = _CIRCLED.sub("\n", text)
-    text = _converter().convert(unicodedata.normalize("NFKC", text)).lower()
-    return _MARKERS.sub("\n", text)
+    text = _converter().convert(unicodedata.normalize("NFKC", text))
+    return _MARKERS.sub("\n", text.lower() if fold_case else text)
 
 
 @dataclass(frozen=True)

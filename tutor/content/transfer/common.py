@@ -332,7 +332,7 @@ def assemble(draft: Draft, kp: str, question_id: str) -> dict[str, Any]:
     question: dict[str, Any] = {}
     for key in order:
         value = values.get(key)
-        if value is None or value == [] or (key == "partial_credit" and value is False):
+        if value is None or value == [] or (key in ("partial_credit", "case_sensitive") and value is False):
             continue
         question[key] = value
     return question

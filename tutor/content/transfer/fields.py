@@ -8,7 +8,7 @@ BODY = {
     "single": ("options", "answer"),
     "multiple": ("options", "answer"),
     "truefalse": ("answer",),
-    "fill": ("blanks",),
+    "fill": ("blanks", "case_sensitive"),
     "ordering": ("items", "partial_credit"),
     "matching": ("pairs", "distractors"),
     "short": ("rubric", "model_answer"),
