@@ -79,6 +79,10 @@ def no_template_data(body: Any) -> dict[str, Any]:
     return {}
 
 
+def no_guessing(body: Any) -> float:
+    return 0.0
+
+
 @dataclass(frozen=True)
 class QuestionType:
     """One entry of the registry: everything about a type, from how it is written and checked to
@@ -120,6 +124,9 @@ class QuestionType:
     # a case with a short sub-question): its feedback offers 自评 and answers the rubric is
     # unsure of wait on the instructor's 人工复核 queue.
     rubric_scored: Callable[[Any], bool] = never
+    # The share of the score a blind guess earns on average (a single of 4 options: 0.25), so
+    # that difficulty is calibrated on what students knew, not on what they guessed.
+    guess_rate: Callable[[Any], float] = no_guessing
 
     def template(self, part: str) -> str:
         """The path of one of its partials, for the web layer to render."""

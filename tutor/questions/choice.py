@@ -149,11 +149,12 @@ def _options_layout_fits(q: ChoiceBody, layout: Any) -> bool:
 
 SINGLE = QuestionType("single", "单选题", SingleChoice, SingleBody, check_single, grade_single,
                       lambda q: q.answer, _options_layout, _options_layout_fits, parse_single,
-                      tallied_options=_options, chosen_options=_chosen)
+                      tallied_options=_options, chosen_options=_chosen,
+                      guess_rate=lambda q: 1 / len(q.options))
 MULTIPLE = QuestionType("multiple", "多选题", MultipleChoice, MultipleBody, check_multiple,
                         grade_multiple, lambda q: sorted(q.answer), _options_layout,
                         _options_layout_fits, parse_multiple,
                         tallied_options=_options, chosen_options=_chosen)
 TRUEFALSE = QuestionType("truefalse", "判断题", TrueFalse, TrueFalseBody, check_truefalse,
                          grade_truefalse, lambda q: q.answer, no_layout, empty_layout_fits,
-                         parse_truefalse)
+                         parse_truefalse, guess_rate=lambda q: 0.5)
