@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from flask import Flask, current_app
@@ -15,6 +16,9 @@ from tutor.extensions import db
 from tutor.auth import find_user
 from tutor.models import INSTRUCTOR, STUDENT, User, username_key
 from tutor.questions import REGISTRY
+
+if TYPE_CHECKING:
+    from tutor.content.transfer.common import ImportResult
 
 content_cli = AppGroup("content", help="Check the YAML course content.")
 user_cli = AppGroup("user", help="Manage accounts.")
@@ -169,13 +173,16 @@ def _course_for(catalog: Catalog, course_id: str | None):
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--topic", required=True, help="Topic id the questions belong to (from course.yaml).")
 @click.option("--kp", "knowledge_point", help="Knowledge point for items that do not name one.")
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The YAML file to write, e.g. content/chapter8/questions/imported.yaml.")
+@click.option("--out", required=True, type=click.Path(path_type=Path),
+              help="A YAML file to write; or a course folder of the content directory (or a path in it) "
+                   "to publish into: checked first, one file per topic, pictures into images/.")
+@click.option("--name", "publish_name", help="Publish name (a-z, 0-9, -) when --out is in a course folder "
+                                             "(default: from --out's or the source's file name).")
 @click.option("--partial", is_flag=True, help="Write the good items even when others have problems.")
-@click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
+@click.option("--force", is_flag=True, help="Overwrite --out if it exists; replace a published name's files.")
 @click.option("--course", "course_id", help="Course id (default: the first course).")
 def import_questions(source: Path, topic: str, knowledge_point: str | None, out: Path, partial: bool,
-                     force: bool, course_id: str | None) -> None:
+                     force: bool, course_id: str | None, publish_name: str | None) -> None:
     """Convert an Excel, Word, tag-style text, GIFT or Moodle XML bank into our YAML."""
     from tutor.content.transfer.isolated import import_isolated
     from tutor.content.transfer.limits import MAX_FILE_BYTES, MAX_LISTED, MB
@@ -187,7 +194,11 @@ def import_questions(source: Path, topic: str, knowledge_point: str | None, out:
     chosen = course.topic(topic)
     if chosen is None:
         raise click.ClickException(f"课程 {course.id} 中没有主题 {topic}；可用：{'、'.join(t.id for t in course.topics)}")
-    if out.exists() and not force:
+    content_dir = Path(current_app.config["TUTOR_CONTENT_DIR"]).resolve()
+    course_dir = _course_folder_of(out, content_dir)
+    if course_dir is None and out.is_dir():
+        raise click.ClickException(f"{out} 是文件夹，但不是内容目录 {content_dir} 中的课程文件夹；请写出 YAML 文件名")
+    if course_dir is None and out.exists() and not force:
         raise click.ClickException(f"{out} 已存在；换一个文件名，或加 --force 覆盖")
     # In a child process under memory and time limits, as on the import page.
     result = import_isolated(source.name, source, topic=topic, knowledge_point=knowledge_point,
@@ -201,15 +212,73 @@ def import_questions(source: Path, topic: str, knowledge_point: str | None, out:
         raise SystemExit(1)
     if not result.questions:
         raise click.ClickException("没有可写入的题目")
-    content_dir = Path(current_app.config["TUTOR_CONTENT_DIR"]).resolve()
-    schema = os.path.relpath(content_dir / "schema.json", out.resolve().parent)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(result.to_yaml(schema), encoding="utf-8")
-    click.echo(f"已写入 {out}：{len(result.questions)} 道题")
+    if course_dir is not None:
+        _publish(result, course_dir, publish_name or (out.stem if out.suffix else source.stem), force, source.name)
+    else:
+        _write_plain(result, out, content_dir, force)
     for item in result.skipped[:MAX_LISTED]:
         click.echo(f"  跳过：{item}", err=True)
     if len(result.skipped) > MAX_LISTED:
         click.echo(f"  ……还跳过了 {len(result.skipped) - MAX_LISTED} 道题", err=True)
+
+
+def _course_folder_of(out: Path, content_dir: Path) -> Path | None:
+    """The course folder `out` is (or lies in) when it is inside the content directory."""
+    resolved = out.resolve()
+    if not resolved.is_relative_to(content_dir):
+        return None
+    for folder in (resolved, *resolved.parents):
+        if (folder / "course.yaml").is_file():
+            return folder
+        if folder == content_dir:
+            return None
+    return None
+
+
+def _publish(result: ImportResult, course_dir: Path, name: str, force: bool, source: str) -> None:
+    """Into the course, as the instructor's page publishes: nothing is written unless the
+    course then loads with no new error."""
+    from tutor.content.publish import publish, slug
+    chosen = slug(name)
+    if not chosen:
+        raise click.ClickException(f"无法从 {name} 得到发布名称；请用 --name 指定（小写英文字母、数字和连字符）")
+    outcome = publish(result, course_dir, chosen, replace=force, source=source)
+    if not outcome.ok:
+        for error in outcome.errors:
+            click.echo(str(error), err=True)
+        click.echo(f"\n{len(outcome.errors)} 个问题，没有写入任何文件", err=True)
+        raise SystemExit(1)
+    for path in outcome.written:
+        click.echo(f"已写入 {path}")
+    for path in outcome.images:
+        click.echo(f"已写入图片 {path}")
+    for old, new in outcome.renamed_images.items():
+        click.echo(f"图片 {old} 已存在且内容不同，改名为 {new}（题目中的引用已随之修改）")
+    for path in outcome.removed:
+        click.echo(f"已删除 {path}（该名称这次没有这个主题的题目）")
+    if outcome.backup:
+        click.echo(f"被替换的文件已备份到 {outcome.backup}")
+    click.echo(f"已发布 {outcome.imported} 道题（名称 {chosen}），课程现有 {outcome.course_questions} 道题")
+
+
+def _write_plain(result: ImportResult, out: Path, content_dir: Path, force: bool) -> None:
+    """One YAML file anywhere; its pictures into images/ beside it, never over other bytes."""
+    from tutor.content.publish import image_name_problem, write_atomic
+    images = out.resolve().parent / "images"
+    for picture, data in result.media.items():
+        problem = image_name_problem(picture)
+        if problem is None and (images / picture).exists() and not force \
+                and (images / picture).read_bytes() != data:
+            problem = f"{images / picture} 已存在且内容不同；加 --force 覆盖"
+        if problem:
+            raise click.ClickException(f"图片 {picture}：{problem}")
+    schema = os.path.relpath(content_dir / "schema.json", out.resolve().parent)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(result.to_yaml(schema), encoding="utf-8")
+    click.echo(f"已写入 {out}：{len(result.questions)} 道题")
+    for picture, data in result.media.items():
+        write_atomic(images / picture, data)
+        click.echo(f"已写入图片 {images / picture}")
 
 
 @content_cli.command("template")
@@ -250,3 +319,17 @@ def schema(out: Path | None) -> None:
     out = out or Path(current_app.config["TUTOR_CONTENT_DIR"]) / "schema.json"
     out.write_text(json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     click.echo(f"已写入 {out}")
+
+
+@content_cli.command("calibrate")
+@click.option("--course", "course_id", help="The course id (default: the only course).")
+def calibrate(course_id: str | None) -> None:
+    """List questions whose written difficulty differs from the one their answers give."""
+    from tutor.instructor import calibration, reports
+    course = _course_for(load(current_app.config["TUTOR_CONTENT_DIR"]), course_id)
+    rows = [r for r in reports.item_analysis(course) if "relabel" in r.flags]
+    for r in rows:
+        source = course.sources[r.question.id]
+        click.echo(f"{source.file}:{source.line}: {r.question.id}: difficulty {r.question.difficulty} → "
+                   f"{r.calibrated}（{r.attempts} 人首次作答，得分率 {r.facility:.2f}）")
+    click.echo(f"{len(rows)} 道题的标注难度与作答不符（至少 {calibration.MIN_ATTEMPTS} 人首次作答才计算）")

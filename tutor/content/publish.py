@@ -169,20 +169,22 @@ def _plan(result: ImportResult, course_dir: Path, name: str, replace: bool, sour
     plan, refusals = _Plan(), []
     questions = copy.deepcopy(result.questions)
     for picture, data in sorted(result.media.items()):
-        target, problem = _image_target(course_dir, picture, data)
+        stored, is_new, problem = _image_target(course_dir, picture, data)
         if problem:
             refusals.append((f"{IMAGES_FOLDER}/{picture}", problem))
-        elif target is not None:
-            plan.images[f"{IMAGES_FOLDER}/{target}"] = data
-            if target != picture:
-                plan.renamed_images[picture] = target
+            continue
+        if is_new:
+            plan.images[f"{IMAGES_FOLDER}/{stored}"] = data
+        if stored != picture:
+            plan.renamed_images[picture] = stored
     for old, new in plan.renamed_images.items():
         _rewrite_references(questions, old, new)
     by_id = {q["id"]: q for q in questions}
     ours = {f.path.name for f in published_files(course_dir) if f.name == name}
     schema = os.path.relpath(course_dir.parent / "schema.json", course_dir / "questions")
+    targets = {topic: f"questions/{FILE_PREFIX}{name}-{topic}.yaml" for topic in result.by_topic()}
     for topic, group in result.by_topic().items():
-        relative = f"questions/{FILE_PREFIX}{name}-{topic}.yaml"
+        relative = targets[topic]
         target = course_dir / relative
         if target.exists():
             if target.name not in ours:
@@ -193,8 +195,8 @@ def _plan(result: ImportResult, course_dir: Path, name: str, replace: bool, sour
                 continue
             plan.replaced.append(relative)
         plan.files[relative] = _file_text([by_id[q["id"]] for q in group], topic, name, schema, source, moment)
-    plan.removed = sorted(f"questions/{n}" for n in ours if f"questions/{n}" not in plan.files)
-    if plan.removed and not replace:
+    plan.removed = sorted(f"questions/{n}" for n in ours if f"questions/{n}" not in targets.values())
+    if plan.removed and not replace and not refusals:
         refusals.append((plan.removed[0], f"名称 {name} 已发布过；要替换它，请确认替换（命令行加 --force）"))
     return plan, refusals
 
@@ -210,22 +212,32 @@ def _file_text(questions: list[dict[str, Any]], topic: str, name: str, schema: s
     return ("\n".join(header) + "\n" + rest).encode("utf-8")
 
 
-def _image_target(course_dir: Path, picture: str, data: bytes) -> tuple[str | None, str | None]:
-    """Where a picture goes: its own name, a hashed name when its own is taken by other bytes,
-    or None when the same bytes are already there; or why it cannot be written."""
+def image_name_problem(picture: str) -> str | None:
+    """Why a picture's name cannot be a file of images/ (it came from an uploaded file)."""
     suffix = PurePosixPath(picture).suffix.lower()
     if not IMAGE_NAME.fullmatch(picture) or ".." in picture:
-        return None, "图片文件名不可用（只能用英文字母、数字、点、下划线和连字符）"
+        return "图片文件名不可用（只能用英文字母、数字、点、下划线和连字符）"
     if suffix not in IMAGE_SUFFIXES:
-        return None, f"不支持的图片格式 {suffix or '（无扩展名）'}；可用：{'、'.join(IMAGE_SUFFIXES)}"
+        return f"不支持的图片格式 {suffix or '（无扩展名）'}；可用：{'、'.join(IMAGE_SUFFIXES)}"
+    return None
+
+
+def _image_target(course_dir: Path, picture: str, data: bytes) -> tuple[str, bool, str | None]:
+    """The name a picture is stored under in images/ and whether it is new: its own name, or a
+    hashed one when its own is taken by other bytes (the same bytes found are reused); or why
+    it cannot be stored."""
+    problem = image_name_problem(picture)
+    if problem:
+        return picture, False, problem
+    suffix = PurePosixPath(picture).suffix.lower()
     folder = course_dir / IMAGES_FOLDER
     for candidate in (picture, f"{PurePosixPath(picture).stem}-{hashlib.sha256(data).hexdigest()[:8]}{suffix}"):
         path = folder / candidate
         if not path.exists():
-            return candidate, None
+            return candidate, True, None
         if path.is_file() and path.read_bytes() == data:
-            return None, None
-    return None, "同名图片已存在且内容不同，改名后的文件也已被占用"
+            return candidate, False, None
+    return picture, False, "同名图片已存在且内容不同，改名后的文件也已被占用"
 
 
 def _rewrite_references(value: Any, old: str, new: str) -> Any:
@@ -284,10 +296,10 @@ def _apply(plan: _Plan, course_dir: Path, moment: datetime) -> Path | None:
         for relative in plan.replaced + plan.removed:
             target = backup / relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            _write_atomic(target, (course_dir / relative).read_bytes())
+            write_atomic(target, (course_dir / relative).read_bytes())
     # Pictures first, so that no question is visible before what it shows.
     for relative, data in {**plan.images, **plan.files}.items():
-        _write_atomic(course_dir / relative, data)
+        write_atomic(course_dir / relative, data)
     for relative in plan.removed:
         (course_dir / relative).unlink()
     if plan.removed:
@@ -307,7 +319,7 @@ def _backup_folder(course_dir: Path, moment: datetime) -> Path:
     raise RuntimeError(f"no free backup folder under {base.parent}")
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes) -> None:
     """A hidden temporary file in the same folder (the loader skips names starting with a dot),
     fsynced, then renamed over `path`: readers see the old file or the new one, never a part."""
     path.parent.mkdir(parents=True, exist_ok=True)
