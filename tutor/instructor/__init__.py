@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from tutor import localtime, reassessment
 from tutor.content.course import Course
 from tutor.extensions import db
-from tutor.instructor import cache, paging, reports, review
+from tutor.instructor import cache, calibration, paging, reports, review
 from tutor.models import Attempt
 from tutor.questions import question_type
 from tutor.web import catalog, instructor_required, now
@@ -24,9 +24,11 @@ T = TypeVar("T")
 
 FLAG_LABELS = {"inactive": "7 天未学习", "below_pass": "最近一次考试不及格", "not_started": "尚未开始",
                "too_easy": "太容易", "too_hard": "太难", "negative": "区分度为负：请检查答案",
-               "miskey": "答案可能标错：错误选项被选得比正确选项多"}
+               "miskey": "答案可能标错：错误选项被选得比正确选项多",
+               "relabel": "标注难度与作答不符"}
 # The item filter's own words (short: they sit in a menu).
-FILTER_LABELS = {"too_easy": "太容易", "too_hard": "太难", "negative": "区分度为负", "miskey": "答案可能标错"}
+FILTER_LABELS = {"too_easy": "太容易", "too_hard": "太难", "negative": "区分度为负", "miskey": "答案可能标错",
+                 "relabel": "难度需重新标注"}
 
 
 @bp.app_context_processor
@@ -153,6 +155,7 @@ def items() -> str:
     return render_template("instructor/items.html", course=course, page=page, query=query,
                            sort=query.get("sort", "order"), descending=query.get("dir") == "desc",
                            types=types, filter_labels=FILTER_LABELS, computed_at=computed_at,
+                           min_calibration=calibration.MIN_ATTEMPTS,
                            all_count=len(course.questions))
 
 
@@ -238,7 +241,7 @@ def students_csv() -> Response:
 def items_csv() -> Response:
     course = _course()
     header = ["题目 id", "题型", "知识点", "题干", "首次作答人数", "难度系数(通过率)", "区分度", "考试份数",
-              "各选项选择次数", "提示", "文件", "行"]
+              "各选项选择次数", "标注难度", "建议难度", "提示", "文件", "行"]
     rows = []
     # Every row the page's filters and sort select, on one sheet (no paging).
     for r in _item_rows(course, _item_query(course))[0]:
@@ -248,6 +251,7 @@ def items_csv() -> Response:
                      r.attempts, "" if r.facility is None else f"{r.facility:.3f}",
                      "" if r.discrimination is None else f"{r.discrimination:.3f}", r.papers,
                      " ".join(f"{chr(65 + i)}:{n}" for i, n in enumerate(r.option_counts)),
+                     q.difficulty or "", r.calibrated or "",
                      "；".join(FLAG_LABELS[f] for f in r.flags), source.file, source.line])
     return _csv(f"items-{course.id}.csv", header, rows)
 

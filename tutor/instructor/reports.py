@@ -16,6 +16,7 @@ from typing import Any, Callable
 from sqlalchemy import and_, case, cast, func, literal, null, select
 from sqlalchemy.types import Text
 
+from tutor.instructor.calibration import calibrated_difficulty
 from tutor.content.course import Course
 from tutor.extensions import db
 from tutor.models import STUDENT, Attempt, ExamPaper, ReviewCard, StudentQuestion, User
@@ -161,6 +162,7 @@ class ItemStats:
     option_counts: list[int] = field(default_factory=list)
     key_options: list[int] = field(default_factory=list)   # indexes into option_counts of the key
     flags: list[str] = field(default_factory=list)
+    calibrated: int | None = None              # the difficulty the answers give (calibration.py)
 
     @property
     def flag_count(self) -> int:
@@ -206,6 +208,10 @@ def item_analysis(course: Course) -> list[ItemStats]:
             item.flags.append("negative")
         if _distractor_beats_key(item):
             item.flags.append("miskey")
+        item.calibrated = calibrated_difficulty(item.facility, item.attempts,
+                                                question_type(item.question).guess_rate(item.question))
+        if item.calibrated is not None and item.question.difficulty not in (None, item.calibrated):
+            item.flags.append("relabel")
     return list(stats.values())
 
 
@@ -219,7 +225,7 @@ def _distractor_beats_key(item: ItemStats) -> bool:
     return any(n > best_key for i, n in enumerate(counts) if i not in key)
 
 
-ITEM_FLAGS = ("too_easy", "too_hard", "negative", "miskey")
+ITEM_FLAGS = ("too_easy", "too_hard", "negative", "miskey", "relabel")
 
 # Sort keys of the item analysis table; a None (no data yet) always goes last, either way.
 ITEM_SORT_KEYS: dict[str, Callable[[ItemStats], Any]] = {
