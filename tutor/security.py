@@ -15,6 +15,8 @@ log = logging.getLogger("tutor.security")
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 
 SESSION_REFRESH_SECONDS = 60
+# Endpoints that set their own Cache-Control: static files, and content pictures (tutor/media.py).
+CACHEABLE = frozenset({"static", "media.picture"})
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
@@ -60,7 +62,7 @@ def init_app(app: Flask) -> None:
         response.headers["Referrer-Policy"] = "same-origin"
         if request.is_secure or app.config["TUTOR_HTTPS"]:
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-        if request.endpoint != "static":
+        if request.endpoint not in CACHEABLE:
             response.headers["Cache-Control"] = "no-store"   # pages carry one student's data
         return response
 

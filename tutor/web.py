@@ -9,7 +9,7 @@ from functools import wraps
 from typing import Any, Callable, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, g, render_template, request
+from flask import Flask, abort, before_render_template, current_app, g, render_template, request, url_for
 from flask_login import UserMixin, current_user
 from markupsafe import Markup
 from werkzeug.routing import IntegerConverter, ValidationError
@@ -204,9 +204,13 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = "请先登录。"
     login_manager.login_message_category = "info"
 
-    # Safe to mark: markdown.render* output has been through nh3's allow-list sanitiser.
-    app.jinja_env.filters["markdown"] = lambda text: Markup(markdown.render(text or ""))  # nosec B704
-    app.jinja_env.filters["markdown_inline"] = lambda text: Markup(markdown.render_inline(text or ""))  # nosec B704
+    # Safe to mark: markdown.render* output has been through nh3's allow-list sanitiser, and
+    # markdown.pictures escapes the text around the <img> tags it makes.
+    app.jinja_env.filters["markdown"] = lambda text: Markup(markdown.render(text or "", picture_prefix()))  # nosec B704
+    app.jinja_env.filters["markdown_inline"] = lambda text: Markup(  # nosec B704
+        markdown.render_inline(text or "", picture_prefix()))
+    app.jinja_env.filters["pictures"] = lambda text: Markup(markdown.pictures(text or "", picture_prefix()))  # nosec B704
+    before_render_template.connect(_remember_course, app, weak=False)
     app.jinja_env.filters["points"] = points_text          # '10' when whole, '7.5' otherwise
     app.jinja_env.filters["percent"] = lambda value: "—" if value is None else f"{value * 100:.0f}%"
     app.jinja_env.globals["LETTERS"] = LETTERS
@@ -219,7 +223,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["zone_name"] = lambda: localtime.zone_name(current_app.config["TUTOR_TIMEZONE"])
     # Pages ask the question's type for everything type-specific: its partials, its stem.
     app.jinja_env.globals["question_type"] = question_type
-    app.jinja_env.globals["render_stem"] = lambda q: question_type(q).render_stem(q)
+    app.jinja_env.globals["render_stem"] = lambda q: Markup(  # nosec B704: escaped, pictures as <img>
+        markdown.pictures(question_type(q).render_stem(q), picture_prefix()))
+    # One-line summaries (lists, truncated): pictures as 〔图〕, plain text the page escapes.
+    app.jinja_env.globals["stem_text"] = lambda q: markdown.without_pictures(question_type(q).render_stem(q))
     app.jinja_env.globals["type_label"] = lambda name: REGISTRY[name].label if name in REGISTRY else name
 
     for code, title in ((403, "没有权限"), (404, "页面不存在"), (409, "操作已失效"), (413, "提交的内容太大"),
@@ -237,6 +244,18 @@ def init_app(app: Flask) -> None:
     def bad_request(error: Any) -> Any:
         return render_template("error.html", code=400, title="请求无效",
                                message="表单已过期或无效，请返回上一页刷新后重试。"), 400
+
+
+def _remember_course(sender: Flask, template: Any, context: dict[str, Any], **extra: Any) -> None:
+    """The course a page is about names where its pictures are served (tutor/media.py); every
+    page that shows a course's text is rendered with `course`, and macros see it through `g`."""
+    course = context.get("course")
+    if isinstance(course, Course):
+        g.picture_prefix = url_for("media.picture", course_id=course.id, name="x")[:-1]
+
+
+def picture_prefix() -> str | None:
+    return g.get("picture_prefix")
 
 
 def _error_page(code: int, title: str) -> Callable[[Any], Any]:

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
 
+from tutor.content.media import Pictures
 from tutor.content.model import KnowledgePoint, Lesson, LessonSection, Manifest, Topic
 from tutor.questions import GradingSettings, QuestionBase
 
@@ -24,6 +25,7 @@ class Course:
     questions: tuple[QuestionBase, ...]
     versions: Mapping[str, str]          # question id -> hash of the question as written
     sources: Mapping[str, QuestionSource]
+    pictures: Pictures = field(default_factory=Pictures)   # the valid pictures its texts name
     by_id: Mapping[str, QuestionBase] = field(init=False)
     by_knowledge_point: Mapping[str, tuple[QuestionBase, ...]] = field(init=False)
     knowledge_points: Mapping[str, KnowledgePoint] = field(init=False)

@@ -18,7 +18,7 @@ from typing import Any, Iterable, Iterator, Mapping
 
 from pydantic import BaseModel, ValidationError
 
-from tutor.content import quotes, yamlstrict
+from tutor.content import media, quotes, yamlstrict
 from tutor.content.course import Course, QuestionSource
 from tutor.content.messages import clip, pydantic_message
 from tutor.content.model import Lesson, Manifest, QuestionFileHeader
@@ -98,6 +98,7 @@ class ParsedFile:
     errors: list[ContentError]
     doc: yamlstrict.Document
     warnings: list[ContentError] = field(default_factory=list)   # typography: the file still loads
+    pictures: list[media.Reference] = field(default_factory=list)   # checked on disk at each refresh
 
     def error(self, path: tuple[str | int, ...], message: str) -> ContentError:
         line, column = self.doc.position(path)
@@ -153,6 +154,8 @@ def _parse_file(path: Path, display: str, kind: str) -> ParsedFile:
     else:
         if kind != "manifest" and b'"' in data:
             parsed.warnings = _quote_warnings(parsed, data)
+        if kind != "manifest" and b"![" in data:
+            _find_pictures(parsed, data)
         _slim(doc)
     return parsed
 
@@ -163,6 +166,27 @@ def _quote_warnings(parsed: ParsedFile, data: bytes) -> list[ContentError]:
     found = quotes.ascii_quotes(parsed.doc.value, parsed.doc.positions, source or "")
     return cap_per_file(ContentError(parsed.display, line, column, format_path(path), quotes.MESSAGE)
                         for path, line, column in found)
+
+
+def _find_pictures(parsed: ParsedFile, data: bytes) -> None:
+    """The file's picture references (tutor/content/media.py), and a warning for each without alt text."""
+    source, _ = yamlstrict.decode(data)
+    parsed.pictures = media.references(quotes.text_fields(parsed.doc.value), parsed.doc.positions, source or "")
+    parsed.warnings = cap_per_file(parsed.warnings + [
+        ContentError(parsed.display, ref.line, ref.column, format_path(ref.path), media.ALT_MISSING)
+        for ref in parsed.pictures if not ref.alt])
+
+
+def _picture_problems(served: ParsedFile, course_dir: Path, found: dict[str, media.Picture],
+                      public: bool) -> Iterator[ContentError]:
+    """Each picture a served file names, checked on disk now (a picture may change without its
+    file): the valid ones go into `found`, the others are errors that leave the file served."""
+    for ref in served.pictures:
+        checked = media.check(course_dir, ref.src, public)
+        if isinstance(checked, str):
+            yield ContentError(served.display, ref.line, ref.column, format_path(ref.path), checked)
+        elif checked.name not in found or public:
+            found[checked.name] = checked
 
 
 # Positions still needed once a file is valid: where each item starts, and the fields that the
@@ -271,6 +295,7 @@ class ContentLoader:
         self._parsed: dict[Path, tuple[Signature, ParsedFile]] = {}
         self._last_good: dict[Path, ParsedFile] = {}
         self._signature: tuple | None = None
+        self._picture_files: tuple | None = None
 
     def _display(self, path: Path) -> str:
         return (Path(self.root.name) / path.relative_to(self.root)).as_posix()
@@ -289,7 +314,8 @@ class ContentLoader:
 
     def changed(self) -> bool:
         """A cheap check: has any file been added, removed or modified since the last refresh?"""
-        return tuple((p, s) for p, _, s in self.scan()) != self._signature
+        return (tuple((p, s) for p, _, s in self.scan()) != self._signature
+                or media.folder_signature(self.course_dirs()) != self._picture_files)
 
     def refresh(self) -> Catalog:
         # Parsing a large bank makes hundreds of thousands of small objects, none in reference
@@ -307,6 +333,7 @@ class ContentLoader:
     def _refresh(self) -> Catalog:
         files = self.scan()
         self._signature = tuple((p, s) for p, _, s in files)
+        self._picture_files = media.folder_signature(self.course_dirs())
         present = {p for p, _, _ in files}
         for gone in set(self._parsed) - present:
             self._parsed.pop(gone, None)
@@ -375,6 +402,7 @@ class ContentLoader:
         questions: list[QuestionBase] = []
         versions: dict[str, str] = {}
         sources: dict[str, QuestionSource] = {}
+        pictures: dict[str, media.Picture] = {}
         for path, kind, sig in course_files[1:]:
             current = self._parse(path, kind, sig)
             check = (lambda p: list(_lesson_refs(p, topic_kps, all_kps))) if kind == "lessons" \
@@ -383,6 +411,7 @@ class ContentLoader:
             served = self._choose(path, current, problems, errors, stale, check)
             if served is None:
                 continue
+            errors.extend(_picture_problems(served, manifest_path.parent, pictures, kind == "lessons"))
             if kind == "lessons":
                 lesson: Lesson = served.value  # type: ignore[assignment]
                 if lesson.id in lesson_ids:
@@ -412,7 +441,7 @@ class ContentLoader:
         lessons.sort(key=lambda lesson: (lesson.order, lesson.id))
         errors.extend(_blueprint_problems(chosen, questions))
         return Course(manifest, tuple(lessons), tuple(questions), MappingProxyType(versions),
-                      MappingProxyType(sources))
+                      MappingProxyType(sources), media.Pictures(manifest_path.parent, MappingProxyType(pictures)))
 
 
 def _course_root(path: Path) -> Path:
