@@ -15,7 +15,8 @@ KP = "survey.methods"
 def test_fixture_maps_every_type(tmp_path: Path) -> None:
     result = import_file(FIXTURES / "tagged.txt", topic="survey", knowledge_point=KP)
     assert result.problems == [] and result.skipped == []
-    assert [str(w) for w in result.warnings] == ["第 1 行：第一道题之前的文字已忽略（题目应以【单选】等题型标记开头）"]
+    assert [str(w) for w in result.warnings] == [
+        "第 1 行：以下标题行已跳过（标题不决定题型，每道题仍需题型标记）：第 1 行“第八章 客户调查分析 练习题（标记格式）”"]
     single, multiple, truefalse, fill, short, fullwidth = result.questions
     assert single == {
         "id": single["id"], "type": "single", "knowledge_point": "survey.content", "section": "二(一)1",
@@ -46,21 +47,23 @@ def test_every_problem_is_reported_with_its_line() -> None:
         24: "判断题的答案“也许”无法识别",
         28: "题干中有 1 个空，答案却给了 2 组",
         32: "简答题没有评分要点",
-        39: "不属于题目的任何部分",
+        39: "不属于题目的任何部分，没有导入",
         41: "答案是空的",
         44: "无法识别的标记【答按】",
         51: "重复的【答案】",
-        54: "无法识别的标记【多项】",
+        54: "题型“多项”无法识别",
         57: "题干是空的",
         65: "难度应为 1、2 或 3",
     }
     for line, text in expected.items():
         assert text in message_at(result, f"第 {line} 行"), line
-    # Each item with a problem is skipped and named by the line it starts on.
+    # Each item with a problem is skipped and named by the line it starts on; the unknown type
+    # 【多项】 is an item of its own, not a part of the question before it.
     assert [s.split(" ")[0] + " " + s.split(" ")[1] + " " + s.split(" ")[2] for s in result.skipped] == [
-        f"第 {n} 行" for n in (2, 10, 16, 23, 27, 31, 35, 41, 47, 57, 62)]
-    # The only clean item is still imported, with a warning for its missing explanation.
-    assert [q["stem"] for q in result.questions] == ["没有错误，只是没有解析的题目。"]
+        f"第 {n} 行" for n in (2, 10, 16, 23, 27, 31, 41, 47, 54, 57, 62)]
+    # The stray line 39 is reported on its own: the clean question before it is kept as written.
+    assert [q["stem"] for q in result.questions] == ["漏写解析标记的题目（ ）。", "没有错误，只是没有解析的题目。"]
+    assert result.questions[0]["options"] == ["甲", "乙"]
     assert "没有解析" in " ".join(str(w) for w in result.warnings if w.where == "第 67 行")
 
 
@@ -104,7 +107,8 @@ def test_word_document_reports_paragraph_numbers(tmp_path: Path) -> None:
     lines = (FIXTURES / "tagged.txt").read_text(encoding="utf-8").split("\n")
     result = import_docx(document(lines), topic="survey", knowledge_point=KP)
     assert result.problems == [] and len(result.questions) == 6
-    assert [str(w) for w in result.warnings] == ["第 1 段：第一道题之前的文字已忽略（题目应以【单选】等题型标记开头）"]
+    assert [str(w) for w in result.warnings] == [
+        "第 1 段：以下标题行已跳过（标题不决定题型，每道题仍需题型标记）：第 1 段“第八章 客户调查分析 练习题（标记格式）”"]
     assert result.questions == import_file(FIXTURES / "tagged.txt", topic="survey",
                                            knowledge_point=KP).questions
     loads_cleanly(result, tmp_path)
@@ -159,3 +163,42 @@ def test_a_thousand_questions_import_in_under_five_seconds() -> None:
         elapsed = time.perf_counter() - start
         assert result.problems == [] and len(result.questions) == 1000
         assert elapsed < 5, f"{elapsed:.2f} s"
+
+
+def test_headings_stray_lines_and_unknown_types_never_merge_into_a_question() -> None:
+    """Section headings end the question before them, a line after the options is reported
+    rather than glued to option C, and 【排序】/【计算题】 are items of their own, reported and
+    skipped, so the 判断题 before them stays whole and --partial writes it."""
+    result = import_file(FIXTURES / "tagged_headings.txt", topic="survey", knowledge_point=KP)
+    single, multiple, truefalse = result.questions
+    assert single["explanation"] == "邮件调查费用最低。\n但回收率低。"            # not "…\n二、多项选择题"
+    assert multiple["options"] == ["邮件调查", "电话调查", "客户细分"]           # the stray line is not in C
+    assert multiple["explanation"] == "客户细分不是调查方法。"
+    assert truefalse == {**truefalse, "answer": False, "explanation": "可靠性最小。"}
+    assert "选项之后的文字“这一行不是选项，也没有标记。”不属于题目的任何部分" in message_at(result, "第 15 行")
+    assert "题型“排序”无法识别" in message_at(result, "第 23 行")
+    assert "题型“计算题”无法识别" in message_at(result, "第 26 行")
+    assert [s.split(" ")[0] + " " + s.split(" ")[1] + " " + s.split(" ")[2] for s in result.skipped] == [
+        "第 23 行", "第 26 行"]
+    headings = [w.message for w in result.warnings if "标题行" in w.message]
+    assert headings == ["以下标题行已跳过（标题不决定题型，每道题仍需题型标记）：第 1 行“一、单选题（每题1分，共2分）”、"
+                        "第 10 行“二、多项选择题”、第 19 行“第二部分 判断题”、第 28 行“（四）简答题”"]
+
+
+def test_text_after_a_heading_belongs_to_no_question() -> None:
+    text = "【判断】邮件调查费用最低。\n【答案：对】\n【解析】对。\n二、判断题\n邮件调查可靠性最高。\n【答案：错】\n"
+    result = import_tagged_text(text, topic="survey", knowledge_point=KP)
+    assert [q["answer"] for q in result.questions] == [True]
+    assert result.questions[0]["explanation"] == "对。"
+    assert "不属于任何题目" in message_at(result, "第 5 行")
+    assert "标记【答案】不属于任何题目" in message_at(result, "第 6 行")
+
+
+def test_heading_patterns() -> None:
+    from tutor.content.transfer.tagtext import is_heading
+    for line in ["二、多项选择题", "第二部分 判断题", "一、单选题（每题1分）", "（三）填空题", "判断题", "第3大题",
+                 "三．简答题(共20分)"]:
+        assert is_heading(line), line
+    for line in ["一、客户调查的内容包括基础材料", "1. 单选题", "【单选】判断题", "判断题是最简单的题型吗？",
+                 "第3题 邮件调查"]:
+        assert not is_heading(line), line

@@ -12,7 +12,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any, Collection, Iterable
+from typing import Any, Collection, Iterable, Mapping
 
 from pydantic import ValidationError
 
@@ -90,6 +90,9 @@ class Options:
     knowledge_point: str | None = None
     id_prefix: str | None = None
     allowed_knowledge_points: Collection[str] | None = None
+    # Every knowledge point of the course -> its topic: an item may name a knowledge point of
+    # another topic, and its question then goes to that topic (`ImportResult.topics`).
+    topic_of: Mapping[str, str] | None = None
 
 
 @dataclass
@@ -349,9 +352,14 @@ def _resolve_kp(draft: Draft, options: Options) -> str | None:
                       "knowledge_point")
         return None
     allowed = options.allowed_knowledge_points
-    if allowed is not None and kp not in allowed:
-        known = "、".join(sorted(allowed)) or "（无）"
-        draft.problem(f"知识点 {kp} 不属于主题 {options.topic}；可用的知识点：{known}", "knowledge_point")
+    topic_of = options.topic_of or {}
+    if allowed is not None and kp not in allowed and kp not in topic_of:
+        if topic_of:
+            known = "、".join(sorted(topic_of)) or "（无）"
+            draft.problem(f"课程中没有知识点 {kp}；可用的知识点：{known}", "knowledge_point")
+        else:
+            known = "、".join(sorted(allowed)) or "（无）"
+            draft.problem(f"知识点 {kp} 不属于主题 {options.topic}；可用的知识点：{known}", "knowledge_point")
         return None
     return kp
 
@@ -389,9 +397,12 @@ def finalize(drafts: Iterable[Draft], options: Options,
     for draft in drafts:
         if not draft.problems and draft.type not in REGISTRY:
             draft.problem(f"无法识别的题型 {draft.source_label!r}")
-        kp = _resolve_kp(draft, options) if not draft.problems else None
+        # Every problem of an item at once: its knowledge point is checked even when its type or
+        # answer is already wrong; only the model's checks need an otherwise sound item.
+        reading_problems = bool(draft.problems)
+        kp = _resolve_kp(draft, options)
         question: dict[str, Any] | None = None
-        if kp is not None:
+        if kp is not None and not reading_problems:
             if draft.type != "case" and not clean(draft.fields.get("explanation")):
                 draft.fields["explanation"] = PLACEHOLDER_EXPLANATION
                 draft.warn("没有解析，已填入“" + PLACEHOLDER_EXPLANATION + "”，请补充", "explanation")
@@ -406,6 +417,9 @@ def finalize(drafts: Iterable[Draft], options: Options,
         result.warnings.extend(draft.warnings)
         question["id"] = _unique(question["id"], used, suffixes)
         result.questions.append(question)
+        topic = (options.topic_of or {}).get(kp or "", options.topic)
+        if topic != options.topic:
+            result.topics[question["id"]] = topic
     result.problems = _listed(result.problems, "问题")
     result.warnings = _listed(result.warnings, "提示")
     return result

@@ -71,11 +71,13 @@ def draft_from_raw(raw: RawItem) -> Draft:
     draft.difficulty, message = parse_difficulty(raw.difficulty)
     if message:
         draft.problem(message, "difficulty")
-    if kind is not None and stem:
-        if not isinstance(raw.answer, bool) and clean(raw.answer) == "":
-            draft.problem("答案是空的", "answer")
-        else:
-            BUILDERS[kind](draft, raw, stem)
+    # Every problem of the item, not only the first: an empty answer is reported whatever the
+    # type, and the answer is read by its type even when the stem is missing (a fill's blanks
+    # are counted in the stem, so that one needs it).
+    if not isinstance(raw.answer, bool) and clean(raw.answer) == "":
+        draft.problem("答案是空的", "answer")
+    elif kind is not None and (stem or kind != "fill"):
+        BUILDERS[kind](draft, raw, stem)
     draft.fields["explanation"] = clean(raw.explanation)
     return draft
 

@@ -9,7 +9,16 @@
 
 A type tag starts a question; the stem runs to the first option line or tag. A tag with a
 value (`【答案：B】`) is complete in itself; a tag without one (`【解析】`) takes the text after
-it, up to the next tag, across lines. Text that belongs to nothing is a problem, never dropped.
+it, up to the next tag, across lines. Text that belongs to nothing is a problem, never dropped
+and never merged into a neighbouring question:
+
+- a section heading on a line of its own (`二、多项选择题`, `第二部分 判断题`,
+  `一、单选题（每题1分）`) ends the question before it and is otherwise skipped; it does not
+  set the type of the questions after it (each still needs its 【多选】 tag);
+- a line after the options that is not an option, or text after a complete tag, is reported
+  with its line; the question before it is kept as it was;
+- an unknown type tag (`【排序】`, `【计算题】`) starts an item of its own, which is reported and
+  skipped, so the question before it stays whole.
 """
 from __future__ import annotations
 
@@ -28,7 +37,6 @@ from tutor.questions.base import LETTERS
 # around them here: `\s*` next to a class that also holds spaces made an unclosed `【` followed
 # by spaces backtrack exponentially. As written each `【` scans once, to the next 【 or 】.
 TAG = re.compile(r"【([^【】：:]++)(?:[：:]([^【】]*+))?】")
-TYPE_TAG = re.compile(r"【\s*(单选|多选|判断|填空|简答|单项选择|多项选择|不定项选择|是非|问答)题?\s*】")
 NUMBERING = re.compile(r"^\s*(?:\d+\s*[.、．)）]|[（(]\s*\d+\s*[）)]|第\s*\d+\s*题[.、．:：]?)\s*(?=【)")
 OPTION = re.compile(r"^\s*([A-HＡ-Ｈ])\s*[.、．]\s*")
 FIELD_TAGS = {
@@ -38,6 +46,18 @@ FIELD_TAGS = {
     "要点": "rubric",
 }
 TAG_HELP = "【单选】【多选】【判断】【填空】【简答】【答案】【解析】【知识点】【难度】【章节】【标签】【要点】"
+# Tags naming a question type we do not import: they start an item of their own.
+OTHER_TYPES = {"排序", "计算", "匹配", "连线", "案例", "案例分析", "论述", "名词解释", "综合", "材料", "材料分析",
+               "不定项", "多项", "单项", "选择", "阅读", "分析", "作图", "改错", "辨析", "操作", "实训"}
+# A heading line: an optional outline number (一、 第二部分 （三）) and a type name, with an
+# optional note in brackets; or 第X部分/大题/节/章 followed by any title. Tried only on lines
+# of at most HEADING_CHARS characters without a 【, so neither pattern can take long.
+HEADING_CHARS = 60
+_OUTLINE = (r"(?:第\s*(?:[一二三四五六七八九十百]+|\d+)\s*(?:部分|大题|节|章|卷)\s*[、.．:：]?"
+            r"|[一二三四五六七八九十]+\s*[、.．]|[（(][一二三四五六七八九十]+[）)])")
+HEADING = re.compile(_OUTLINE + r"?\s*(?:单项选择|多项选择|不定项选择|单选|多选|判断|是非|填空|简答|问答|选择|排序"
+                     r"|计算|案例分析|论述|名词解释)题?\s*(?:[（(][^（）()]*[）)])?\s*")
+SECTION_HEADING = re.compile(r"第\s*(?:[一二三四五六七八九十百]+|\d+)\s*(?:部分|大题|节|章|卷)(?:[\s、.．:：].*)?")
 
 Line = tuple[str, str]      # (where, text)
 
@@ -108,11 +128,16 @@ class _Reader:
         self.field: str | None = None
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
+        self.headings: list[Line] = []
 
     def feed(self, where: str, line: str) -> None:
         if not line.strip():
             return
-        line = NUMBERING.sub("", line) if TYPE_TAG.search(line) else line
+        if is_heading(line):
+            self.item, self.field = None, None     # what follows belongs to the next question
+            self.headings.append((where, line.strip()))
+            return
+        line = NUMBERING.sub("", line)     # `3. 【单选】`, and `3. 【排序】` too: no "3." left over
         position, first = 0, True
         for match in TAG.finditer(line):
             self.text(where, line[position:match.start()], first)
@@ -124,9 +149,15 @@ class _Reader:
         if not text.strip():
             return
         item = self.item
+        if self.field == IGNORED:
+            return                          # an unknown tag's text: that tag is reported already
         if item is None:
-            if not self.warnings:           # a title page is one warning, not one per line
-                self.warnings.append(Problem(where, "第一道题之前的文字已忽略（题目应以【单选】等题型标记开头）"))
+            if not self.items:
+                if not self.warnings:       # a title page is one warning, not one per line
+                    self.warnings.append(Problem(where, "第一道题之前的文字已忽略（题目应以【单选】等题型标记开头）"))
+            else:
+                self.problems.append(Problem(where, f"文字“{_short(text)}”不属于任何题目，没有导入"
+                                                    "（每道题应以【单选】等题型标记开头）"))
             return
         marker = OPTION.match(text)
         if line_start and self.field in ("stem", "option") and marker is not None:
@@ -140,12 +171,13 @@ class _Reader:
                 return
         if self.field == "stem":
             item.stem.append(text.strip())
-        elif self.field == "option":
-            item.options[-1].append(text.strip())
         elif self.field is not None and self.field in FIELD_TAGS.values():
             item.values.setdefault(self.field, []).append(text.strip())
         else:
-            item.problems.append(Problem(where, f"文字“{_short(text)}”不属于题目的任何部分"
+            # Not glued to the last option or to the question: reported on its own, the
+            # question before it is kept as written.
+            after = "选项之后的" if self.field == "option" else ""
+            self.problems.append(Problem(where, f"{after}文字“{_short(text)}”不属于题目的任何部分，没有导入"
                                                 "（是否漏写了【解析】等标记？）"))
 
     def tag(self, where: str, name: str, value: str | None) -> None:
@@ -157,15 +189,27 @@ class _Reader:
                 self.item.stem.append(value.strip())
             return
         key = FIELD_TAGS.get(name.replace(" ", ""))
+        if key is None and _names_a_type(name):
+            # An item of its own, reported and skipped there: never part of the one before.
+            self.item = _Item(where, name)
+            self.items.append(self.item)
+            self.field = "stem"
+            return
         if key is None:
             message = f"无法识别的标记【{name}】；可用的标记：{TAG_HELP}"
             if self.item is None:
                 self.problems.append(Problem(where, message))
             else:
                 self.item.problems.append(Problem(where, message))
+            self.field = IGNORED
             return
         if self.item is None:
-            self.problems.append(Problem(where, f"标记【{name}】出现在第一道题之前；题目应以题型标记开头：{TYPE_HELP}"))
+            if self.items:
+                self.problems.append(Problem(where, f"标记【{name}】不属于任何题目（它前面是标题行）；"
+                                                    f"题目应以题型标记开头：{TYPE_HELP}"))
+            else:
+                self.problems.append(Problem(where, f"标记【{name}】出现在第一道题之前；题目应以题型标记开头：{TYPE_HELP}"))
+            self.field = IGNORED
             return
         if key in self.item.values and key != "rubric":
             self.item.problems.append(Problem(where, f"重复的【{name}】"))
@@ -176,6 +220,23 @@ class _Reader:
             self.field = None
         else:
             self.field = key
+
+
+IGNORED = "ignored"      # `_Reader.field` after an unknown tag: its text is dropped with it
+
+
+def is_heading(line: str) -> bool:
+    """A section heading such as 二、多项选择题 or 第二部分 判断题, on a line of its own."""
+    text = line.strip()
+    if len(text) > HEADING_CHARS or "【" in text:
+        return False
+    return HEADING.fullmatch(text) is not None or SECTION_HEADING.fullmatch(text) is not None
+
+
+def _names_a_type(name: str) -> bool:
+    """【排序】, 【计算题】: a tag naming a question type, one we do not import."""
+    bare = name.replace(" ", "")
+    return bare.endswith("题") or bare in OTHER_TYPES
 
 
 def _tag_parts(match: re.Match[str]) -> tuple[str, str | None]:
@@ -200,6 +261,10 @@ def _read(lines: Iterable[Line]) -> tuple[list[Draft], list[Problem], list[Probl
             reader.items.pop()
             reader.problems.append(Problem(where, too_many("题目", MAX_ITEMS)))
             break
+    if reader.headings:
+        shown = "、".join(f"{where}“{text}”" for where, text in reader.headings[:5])
+        more = f"等 {len(reader.headings)} 行" if len(reader.headings) > 5 else ""
+        reader.warnings.append(Problem(reader.headings[0][0], f"以下标题行已跳过（标题不决定题型，每道题仍需题型标记）：{shown}{more}"))
     if not reader.items:
         reader.problems.append(Problem("文件", f"没有找到题目：每道题应以题型标记开头，如 {TYPE_HELP}"))
     return [draft_from_raw(item.raw()) for item in reader.items], reader.problems, reader.warnings
