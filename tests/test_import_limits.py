@@ -354,7 +354,9 @@ def test_cloze_gaps_without_an_end_in_linear_time(count: int) -> None:
 def test_long_option_continuations_and_comments_in_linear_time(lines: int) -> None:
     text = "【单选】甲是（ ）。\nA. 乙\n" + "续\n" * lines + "B. 丙\n【答案：A】"
     result = _timed(lambda: import_tagged_text(text, topic="survey", knowledge_point="survey.methods"))
-    assert "选项 A：太长了" in message_at(result, "第 2 行")     # every line joined, then measured
+    # each line after the options is reported on its own (never glued to option A), in time
+    assert "不属于题目的任何部分" in message_at(result, "第 3 行")
+    assert result.questions[0]["options"] == ["乙", "丙"]
     gift = "// 注释\n" * lines + "甲{T}"
     assert _timed(lambda: import_gift(gift, topic="survey", knowledge_point="survey.methods")).questions
 
