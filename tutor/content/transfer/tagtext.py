@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Collection, Iterable, Iterator
 
 from tutor.content.transfer.common import Draft, ImportResult, Options, Problem, finalize
-from tutor.content.transfer.docxtext import TooManyLines, docx_paragraphs
+from tutor.content.transfer.docxtext import TooManyLines, read_docx, referenced
 from tutor.content.transfer.limits import MAX_ITEMS, MAX_LINES, too_many
 from tutor.content.transfer.rows import TYPE_HELP, RawItem, draft_from_raw, type_of
 from tutor.content.transfer.zipcheck import ZipTooLarge
@@ -289,20 +289,23 @@ def import_tagged_text(text: str, *, topic: str, knowledge_point: str | None = N
                     problems, list(warnings) + found)
 
 
-def docx_lines(data: bytes) -> tuple[list[Line], list[Problem], list[Problem]]:
+def docx_lines(data: bytes) -> tuple[list[Line], list[Problem], list[Problem], dict[str, bytes]]:
     """The document's paragraphs (a soft line break starts a new line in the same paragraph),
-    problems (reading stopped at MAX_LINES) and warnings (a table was not read)."""
+    problems (reading stopped at MAX_LINES), warnings (a table was not read, a picture not
+    imported) and the pictures the paragraphs name as `![说明](images/NAME)`, by NAME."""
     problems, warnings = [], []
     try:
-        paragraphs, has_table_text = docx_paragraphs(data)
+        document = read_docx(data)
     except TooManyLines as stopped:
-        paragraphs, has_table_text = stopped.lines, stopped.has_table_text
-        problems.append(Problem(f"第 {len(paragraphs) + 1} 段", too_many("行", MAX_LINES)))
+        document = stopped.text
+        problems.append(Problem(f"第 {len(document.paragraphs) + 1} 段", too_many("行", MAX_LINES)))
+    paragraphs, has_table_text = document.paragraphs, document.has_table_text
+    warnings.extend(Problem(f"第 {number} 段", message) for number, message in document.picture_warnings)
     lines = [(f"第 {number} 段", part) for number, text in enumerate(paragraphs, start=1)
              for part in text.split("\n")]
     if has_table_text:
         warnings.append(Problem("文件", "文档中的表格没有读取：请把表格中的题目改为普通段落"))
-    return lines, problems, warnings
+    return lines, problems, warnings, document.media
 
 
 def import_docx(data: bytes, *, topic: str, knowledge_point: str | None = None,
@@ -310,7 +313,7 @@ def import_docx(data: bytes, *, topic: str, knowledge_point: str | None = None,
     """A Word document in the tag style; places are reported as 第 N 段 (paragraph number)."""
     options = Options(topic, knowledge_point, id_prefix, allowed_knowledge_points)
     try:
-        lines, stopped, warnings = docx_lines(data)
+        lines, stopped, warnings, pictures = docx_lines(data)
     except ZipTooLarge as exc:
         return finalize([], options, [Problem("文件", f"文件过大或过于复杂，无法导入（{exc}）")])
     except MemoryError:
@@ -319,4 +322,6 @@ def import_docx(data: bytes, *, topic: str, knowledge_point: str | None = None,
         return finalize([], options, [Problem("文件", f"无法读取 Word 文件（.docx）：{exc.__class__.__name__}；"
                                                     "如果是旧的 .doc 文件，请在 Word 中另存为 .docx")])
     drafts, problems, found = _read(lines)
-    return finalize(drafts, options, stopped + problems, warnings + found)
+    result = finalize(drafts, options, stopped + problems, warnings + found)
+    result.media = referenced(pictures, result.questions)
+    return result
