@@ -263,10 +263,10 @@ def _publish(result: ImportResult, course_dir: Path, name: str, force: bool, sou
 
 def _write_plain(result: ImportResult, out: Path, content_dir: Path, force: bool) -> None:
     """One YAML file anywhere; its pictures into images/ beside it, never over other bytes."""
-    from tutor.content.publish import image_name_problem, write_atomic
+    from tutor.content.publish import image_problem, write_atomic
     images = out.resolve().parent / "images"
     for picture, data in result.media.items():
-        problem = image_name_problem(picture)
+        problem = image_problem(picture, data)
         if problem is None and (images / picture).exists() and not force \
                 and (images / picture).read_bytes() != data:
             problem = f"{images / picture} 已存在且内容不同；加 --force 覆盖"
@@ -302,11 +302,18 @@ def export(fmt: str, topic: str | None, course_id: str | None, out: Path) -> Non
     if topic and course.topic(topic) is None:
         raise click.ClickException(f"没有主题 {topic}")
     questions = course.questions_in_topic(topic) if topic else course.questions
-    text, skipped = (export_gift if fmt == "gift" else export_moodle_xml)(questions)
+    # Pictures are read from the course's own folder (content/<course>/images/).
+    content_dir = Path(current_app.config["TUTOR_CONTENT_DIR"])
+    folder = content_dir if (content_dir / "course.yaml").is_file() else content_dir / course.id
+    notes: list[str] = []
+    text, skipped = (export_gift if fmt == "gift" else export_moodle_xml)(
+        questions, course_folder=folder, notes=notes)
     out.write_text(text, encoding="utf-8")
     click.echo(f"已导出 {len(questions) - len(skipped)} 道题到 {out}")
     for item in skipped:
         click.echo(f"  未导出：{item}", err=True)
+    for note in notes:
+        click.echo(f"  提示：{note}", err=True)
 
 
 @content_cli.command("schema")

@@ -14,13 +14,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from itertools import chain
+from pathlib import Path
 from typing import Any, Collection, Iterable, Iterator
 
 from tutor.content.transfer.common import (ID_PATTERN, MARKER, TYPE_LABELS, Choice, Draft,
                                            ImportResult, Options, Problem, choose, explanation_from,
                                            finalize, html_to_text)
 from tutor.content.transfer.limits import MAX_ITEMS, MAX_LINES, too_many
-from tutor.content.transfer.tagtext import text_lines
+from tutor.content.transfer.richtext import (Pictures, data_uri, has_markup, html_to_markdown, markdown_to_html,
+                                             read_picture, src_of, with_pictures)
 from tutor.questions import QuestionBase
 
 # Escapes are swapped for private-use characters while parsing, as Moodle swaps them for
@@ -50,14 +52,35 @@ def _post(text: str) -> str:
     return text
 
 
-def _text(fragment: str, html: bool = False) -> str:
-    """A piece of question text: format prefix removed, escapes restored, trimmed."""
+@dataclass
+class _Rich:
+    """How one question's texts are read: as HTML (its text began `[html]`), converted to our
+    Markdown with its pictures carried and what is not carried told to the item; else as written."""
+
+    html: bool
+    pictures: Pictures
+    draft: Draft
+
+    def __call__(self, text: str, label: str) -> str:
+        # GIFT carries no files: only pictures written into the text (data: URIs) come along.
+        markdown, notes = html_to_markdown(text, None, self.pictures, label)
+        for note in notes:
+            self.draft.warn(note)
+        return markdown
+
+
+def _text(fragment: str, rich: _Rich | None = None, label: str = "题干") -> str:
+    """A piece of question text: format prefix removed, escapes restored, trimmed; HTML (the
+    question's format, or this piece's own `[html]`) as our Markdown."""
     match = _FORMAT.match(fragment)
+    html = rich is not None and rich.html
     if match:
         html = html or match.group(1).lower() == "html"
         fragment = fragment[match.end():]
     text = _post(fragment).strip()
-    return html_to_text(text) if html else text
+    if not html:
+        return text
+    return rich(text, label) if rich is not None else html_to_text(text)
 
 
 @dataclass
@@ -75,6 +98,16 @@ class _TooManyLines(Exception):
         self.line = line
 
 
+def _lines(text: str) -> Iterator[str]:
+    """The lines, one at a time (a list of them all could be far larger than the text)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    start = 0
+    while (end := text.find("\n", start)) >= 0:
+        yield text[start:end]
+        start = end + 1
+    yield text[start:]
+
+
 def _blocks(text: str) -> Iterator[_Block]:
     """Blank-line separated blocks, each starting at its first non-comment line.
 
@@ -82,7 +115,7 @@ def _blocks(text: str) -> Iterator[_Block]:
     """
     current: list[str] = []
     start = 0
-    for number, (_, line) in enumerate(chain(text_lines(text), [("", "")]), start=1):
+    for number, line in enumerate(chain(_lines(text), [""]), start=1):
         if number > MAX_LINES:
             raise _TooManyLines(number)
         if line.strip():
@@ -108,6 +141,7 @@ class _Parser:
         self.drafts: list[Draft] = []
         self.warnings: list[Problem] = []
         self.kp: str | None = None
+        self.pictures = Pictures()
 
     def block(self, block: _Block) -> None:
         text = _pre(block.text)
@@ -155,7 +189,7 @@ class _Parser:
             return
         before, answer, after = text[body_start:start], text[start + 1:finish].strip(), text[finish + 1:]
         prefix = _FORMAT.match(before)
-        html = prefix is not None and prefix.group(1).lower() == "html"
+        rich = _Rich(prefix is not None and prefix.group(1).lower() == "html", self.pictures, draft)
         extra = re.search(r"[{}]", after)
         if extra is not None:
             draft.problems.append(Problem(f"第 {block.line_at(finish + 1 + extra.start())} 行",
@@ -163,15 +197,15 @@ class _Parser:
         general = ""
         cut = answer.rfind("####")
         if cut >= 0:
-            general, answer = _text(answer[cut + 4:], html), answer[:cut].strip()
-        _read_answer(draft, before, answer, after, general, html)
+            general, answer = _text(answer[cut + 4:], rich, "总反馈"), answer[:cut].strip()
+        _read_answer(draft, before, answer, after, general, rich)
 
 
-def _read_answer(draft: Draft, before: str, answer: str, after: str, general: str, html: bool) -> None:
+def _read_answer(draft: Draft, before: str, answer: str, after: str, general: str, rich: _Rich) -> None:
     """Decide the type from the answer block as Moodle does, then read it."""
     missing_word = bool(after.strip())
     # Keep one space where the source had white space next to the braces (English text).
-    stem_before = _text(before, html) + (" " if missing_word and before[-1:].isspace() else "")
+    stem_before = _text(before, rich) + (" " if missing_word and before[-1:].isspace() else "")
     stem_after = (" " if after[:1].isspace() else "") + _post(after).strip() if missing_word else ""
     draft.fields["stem"] = (stem_before + stem_after).strip()
     if answer == "":
@@ -185,16 +219,16 @@ def _read_answer(draft: Draft, before: str, answer: str, after: str, general: st
         draft.source_label = "排序题（ordering 插件）"
         draft.problem("{>…} 是 Moodle 排序题插件的写法，GIFT 导入不支持；请用 Moodle XML 导入")
     elif "~" in answer:
-        _multichoice(draft, answer, general, html)
+        _multichoice(draft, answer, general, rich)
         _place_blank(draft, stem_before, stem_after, missing_word, "（ ）")
     elif "=" in answer and "->" in answer:
-        _matching(draft, answer, general, html)
+        _matching(draft, answer, general, rich)
         _place_blank(draft, stem_before, stem_after, missing_word, "（ ）")
     elif answer.split("#", 1)[0].strip() in ("T", "TRUE", "F", "FALSE"):
-        _truefalse(draft, answer, general, html)
+        _truefalse(draft, answer, general, rich)
         _place_blank(draft, stem_before, stem_after, missing_word, "（ ）")
     else:
-        _shortanswer(draft, answer, general, html)
+        _shortanswer(draft, answer, general, rich)
         _place_blank(draft, stem_before, stem_after, missing_word, "{{1}}")
     draft.fields.setdefault("explanation", general)
 
@@ -224,12 +258,12 @@ def _split(answer: str, marks: str) -> list[tuple[str, str]]:
     return parts
 
 
-def _comment(text: str, html: bool) -> tuple[str, str]:
+def _comment(text: str, rich: _Rich, label: str) -> tuple[str, str]:
     answer, _, feedback = text.partition("#")
-    return _text(answer, html), _text(feedback, html)
+    return _text(answer, rich, label), _text(feedback, rich, label + "的反馈")
 
 
-def _multichoice(draft: Draft, answer: str, general: str, html: bool) -> None:
+def _multichoice(draft: Draft, answer: str, general: str, rich: _Rich) -> None:
     entries: list[Choice] = []
     for mark, part in _split(answer, "=~"):
         if mark == "":
@@ -240,23 +274,23 @@ def _multichoice(draft: Draft, answer: str, general: str, html: bool) -> None:
         found = _WEIGHT.match(part)
         if found and mark == "~":
             weight, part = float(found.group(1)), part[found.end():]
-        text, feedback = _comment(part, html)
+        text, feedback = _comment(part, rich, f"第 {len(entries) + 1} 个选项")
         entries.append(Choice(text, weight, feedback))
     # As in Moodle: an answer written with = makes it single-answer; otherwise multiple-answer.
     choose(draft, entries, single="=" in answer, general=general)
 
 
-def _truefalse(draft: Draft, answer: str, general: str, html: bool) -> None:
+def _truefalse(draft: Draft, answer: str, general: str, rich: _Rich) -> None:
     bits = answer.split("#", 2)
     value = bits[0].strip() in ("T", "TRUE")
-    wrong = _text(bits[1], html) if len(bits) > 1 else ""
-    right = _text(bits[2], html) if len(bits) > 2 else ""
+    wrong = _text(bits[1], rich, "答错时的反馈") if len(bits) > 1 else ""
+    right = _text(bits[2], rich, "答对时的反馈") if len(bits) > 2 else ""
     draft.type = "truefalse"
     draft.fields["answer"] = value
     draft.fields["explanation"] = explanation_from(general, [("答对时", right), ("答错时", wrong)], draft)
 
 
-def _matching(draft: Draft, answer: str, general: str, html: bool) -> None:
+def _matching(draft: Draft, answer: str, general: str, rich: _Rich) -> None:
     draft.source_label = "匹配题"
     pairs: list[dict[str, str]] = []
     distractors: list[str] = []
@@ -265,7 +299,7 @@ def _matching(draft: Draft, answer: str, general: str, html: bool) -> None:
             draft.problem(f"匹配项“{_post(part).strip()[:20]}”缺少 ->（应写作 =左侧 -> 右侧）", "answer")
             return
         left, _, right = part.partition("->")
-        left_text, right_text = _text(left, html), _post(right).strip()
+        left_text, right_text = _text(left, rich, f"第 {len(pairs) + len(distractors) + 1} 个配对"), _post(right).strip()
         if left_text:
             pairs.append({"left": left_text, "right": right_text})
         else:
@@ -277,26 +311,26 @@ def _matching(draft: Draft, answer: str, general: str, html: bool) -> None:
     draft.fields["explanation"] = general
 
 
-def _shortanswer(draft: Draft, answer: str, general: str, html: bool) -> None:
+def _shortanswer(draft: Draft, answer: str, general: str, rich: _Rich) -> None:
     draft.source_label = "简答题（shortanswer）"
     accepted: list[str] = []
     feedbacks: list[tuple[str, str]] = []
-    for mark, part in _split(answer, "="):
-        if mark == "":
-            draft.problem("答案块的内容无法识别：简答题（填空）的每个可接受答案应以 = 开头", "answer")
-            return
+    # As Moodle reads it: the block is split at each =, and text before the first = is an
+    # answer too, so {Paris} is a short answer with the one answer Paris.
+    for _, part in _split(answer, "="):
         weight = 100.0
         found = _WEIGHT.match(part)
         if found:
             weight, part = float(found.group(1)), part[found.end():]
-        text, feedback = _comment(part, html)
+        text, feedback = _comment(part, rich, f"答案“{_post(part).partition('#')[0].strip()[:20]}”")
         feedbacks.append((text, feedback))
         if weight >= 100:
             accepted.append(text)
         elif weight > 0:
             draft.warn(f"部分得分的答案“{text}”（{weight:g}%）没有导入：本系统填空题的答案只有对错")
         if "*" in text and weight >= 100:
-            draft.warn(f"答案“{text}”中的 * 在 Moodle 中是通配符，本系统按原文匹配")
+            # Our blanks match whole answers; a pattern would need its own matching rules.
+            draft.warn(f"答案“{text}”中的 * 在 Moodle 中是通配符，本系统按原文匹配：请把可接受的说法逐一列出")
     if not accepted:
         draft.problem("没有得满分（100%）的答案", "answer")
         return
@@ -320,8 +354,9 @@ def import_gift(text: str, *, topic: str, knowledge_point: str | None = None,
         problems.append(Problem(f"第 {stopped.line} 行", too_many("行", MAX_LINES)))
     if not parser.drafts:
         problems.append(Problem("文件", "没有找到题目"))
-    return finalize(parser.drafts, Options(topic, knowledge_point, id_prefix, allowed_knowledge_points),
-                    problems, list(warnings) + parser.warnings)
+    result = finalize(parser.drafts, Options(topic, knowledge_point, id_prefix, allowed_knowledge_points),
+                      problems, list(warnings) + parser.warnings)
+    return with_pictures(result, parser.pictures)
 
 
 # ---------------------------------------------------------------- export
@@ -338,8 +373,41 @@ def _weight(n: int) -> str:
     return f"{100 / n:.5f}".rstrip("0").rstrip(".")
 
 
-def _feedback(q: Any) -> str:
-    return f"\t####{escape(q.explanation)}\n" if q.explanation and q.explanation.strip() else ""
+@dataclass
+class _GiftText:
+    """Writes one question's texts: as written, or all as HTML (`[html]`) when any of them has
+    Markdown that plain text would lose. GIFT carries no files: a picture goes into the HTML as
+    a data: URI, read from the course folder."""
+
+    course_folder: Path | None
+    notes: list[str]
+    question_id: str = ""
+    html: bool = False
+
+    def __call__(self, text: str) -> str:
+        if not self.html:
+            return escape(text)
+        markup, pictures = markdown_to_html(text)
+        for path in dict.fromkeys(pictures):
+            data, reason = read_picture(self.course_folder, path)
+            if data is None:
+                self.notes.append(f"{self.question_id}：图片 images/{path} 没有写入（{reason}），Moodle 中将显示不出")
+            else:
+                markup = markup.replace(src_of(path), f'src="{data_uri(data)}"')
+                self.notes.append(f"{self.question_id}：GIFT 不能附带图片文件，图片 images/{path} 以 data: 形式写在 HTML 中"
+                                  "（有的 Moodle 站点会过滤这种图片；需要时请改用 Moodle XML）")
+        return escape(markup)
+
+    def start(self, q: Any) -> str:
+        """Begin a question: decide its format; the prefix its text starts with."""
+        self.question_id = q.id
+        texts = [q.stem, q.explanation] + list(getattr(q, "options", ())) + [p.left for p in getattr(q, "pairs", ())]
+        self.html = any(has_markup(t) for t in texts if t)
+        return "[html]" if self.html else ""
+
+
+def _feedback(q: Any, write: _GiftText) -> str:
+    return f"\t####{write(q.explanation)}\n" if q.explanation and q.explanation.strip() else ""
 
 
 def _misread(q: Any) -> str | None:
@@ -352,50 +420,64 @@ def _misread(q: Any) -> str | None:
     return None
 
 
-def gift_question(q: QuestionBase) -> tuple[str | None, str | None]:
+def gift_question(q: QuestionBase, write: _GiftText | None = None) -> tuple[str | None, str | None]:
     """One question in GIFT, or None and the reason it cannot be written."""
     reason = _misread(q)
     if reason is not None:
         return None, reason
-    name = f"::{escape(q.id)}::"
+    write = write or _GiftText(None, [])
+    name = f"::{escape(q.id)}::" + write.start(q)
     item: Any = q        # the fields of its own type, which q.type names below
     if item.type == "single":
-        lines = [("\t=" if "ABCDEFGH"[i] == item.answer else "\t~") + escape(o) for i, o in enumerate(item.options)]
-        return f"{name}{escape(item.stem)}{{\n" + "\n".join(lines) + "\n" + _feedback(q) + "}", None
+        lines = [("\t=" if "ABCDEFGH"[i] == item.answer else "\t~") + write(o) for i, o in enumerate(item.options)]
+        return f"{name}{write(item.stem)}{{\n" + "\n".join(lines) + "\n" + _feedback(q, write) + "}", None
     if item.type == "multiple":
         right, wrong = f"~%{_weight(len(item.answer))}%", "~%-100%"
-        lines = [f"\t{right if 'ABCDEFGH'[i] in item.answer else wrong}{escape(o)}" for i, o in enumerate(item.options)]
-        return f"{name}{escape(item.stem)}{{\n" + "\n".join(lines) + "\n" + _feedback(q) + "}", None
+        lines = [f"\t{right if 'ABCDEFGH'[i] in item.answer else wrong}{write(o)}" for i, o in enumerate(item.options)]
+        return f"{name}{write(item.stem)}{{\n" + "\n".join(lines) + "\n" + _feedback(q, write) + "}", None
     if item.type == "truefalse":
-        general = f"####{escape(item.explanation)}" if item.explanation.strip() else ""
-        return f"{name}{escape(item.stem)}{{{'TRUE' if item.answer else 'FALSE'}{general}}}", None
+        general = f"####{write(item.explanation)}" if item.explanation.strip() else ""
+        return f"{name}{write(item.stem)}{{{'TRUE' if item.answer else 'FALSE'}{general}}}", None
     if item.type == "fill":
         if len(item.blanks) != 1 or len(MARKER.findall(item.stem)) != 1:
             return None, f"有 {len(item.blanks)} 个空，GIFT 只能表示一个空的填空（简答题 shortanswer）"
+        if item.case_sensitive:
+            write.notes.append(f"{q.id}：GIFT 无法表示“区分大小写”，Moodle 中将不区分大小写（需要时请改用 Moodle XML）")
         before, after = item.stem.split("{{1}}")
-        general = f"####{escape(item.explanation)}" if item.explanation.strip() else ""
+        general = f"####{write(item.explanation)}" if item.explanation.strip() else ""
         block = "{" + " ".join("=" + escape(a) for a in item.blanks[0]) + general + "}"
+        if write.html:     # the blank splits the stem: each side is written whole, not as two paragraphs
+            write.html = False
+            name = name.removesuffix("[html]")
+            general = f"####{escape(item.explanation)}" if item.explanation.strip() else ""
+            block = "{" + " ".join("=" + escape(a) for a in item.blanks[0]) + general + "}"
+            write.notes.append(f"{q.id}：填空题的题干按纯文本写出，其中的 Markdown 格式（粗体、列表、图片等）没有转为 HTML")
         return f"{name}{escape(before)}{block}{escape(after)}", None
     if item.type == "matching":
         texts = [p.left for p in item.pairs] + [p.right for p in item.pairs] + list(item.distractors)
         if any("->" in t for t in texts):
             return None, "配对文字中含有 ->，GIFT 无法表示"
-        lines = [f"\t={escape(p.left)} -> {escape(p.right)}" for p in item.pairs]
+        lines = [f"\t={write(p.left)} -> {escape(p.right)}" for p in item.pairs]
         lines += [f"\t= -> {escape(d)}" for d in item.distractors]
-        return f"{name}{escape(item.stem)}{{\n" + "\n".join(lines) + "\n" + _feedback(q) + "}", None
+        return f"{name}{write(item.stem)}{{\n" + "\n".join(lines) + "\n" + _feedback(q, write) + "}", None
     reasons = {"ordering": "GIFT 没有排序题", "case": "GIFT 没有案例分析题（由多道小题组成）",
                "short": "GIFT 的问答题（essay）无法带评分要点；请导出为 Moodle XML"}
     return None, reasons.get(q.type, "GIFT 无法表示这种题型")
 
 
-def export_gift(questions: Iterable[QuestionBase], *,
-                category_root: str = CATEGORY_ROOT) -> tuple[str, list[str]]:
-    """The questions as a GIFT file, a `$CATEGORY:` per knowledge point; and what was left out."""
+def export_gift(questions: Iterable[QuestionBase], *, category_root: str = CATEGORY_ROOT,
+                course_folder: Path | None = None, notes: list[str] | None = None) -> tuple[str, list[str]]:
+    """The questions as a GIFT file, a `$CATEGORY:` per knowledge point; and what was left out.
+
+    A question whose text has Markdown (bold, lists, links, pictures) is written as `[html]`,
+    its pictures as data: URIs read from `course_folder`/images; what is written but not quite
+    as in our bank is added to `notes`, when given."""
+    write = _GiftText(course_folder, notes if notes is not None else [])
     out = ["// 由外贸业务员题库导出（GIFT 格式，可导入 Moodle）", ""]
     skipped: list[str] = []
     category = None
     for q in questions:
-        text, reason = gift_question(q)
+        text, reason = gift_question(q, write)
         if text is None:
             skipped.append(f"{q.id}（{TYPE_LABELS.get(q.type, q.type)}）：{reason}")
             continue

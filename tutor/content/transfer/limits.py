@@ -17,6 +17,7 @@ MAX_ROWS = 20_000                 # Excel rows read after the header row, empty 
 MAX_COLUMNS = 64                  # Excel columns searched for the header row
 MAX_XML_ELEMENTS = 400_000        # elements of a Moodle XML file (a question has 10 to 40)
 MAX_LISTED = 500                  # problems (and, separately, warnings) listed; the rest are counted
+MAX_PICTURE_BYTES = 2 * MB        # one picture an import carries (GIFT/XML); larger ones are listed, not carried
 
 # Zip containers (.xlsx, .docx): checked before any library opens them.
 ZIP_MAX_ENTRIES = 1_000

@@ -9,9 +9,11 @@ one `要点：` line per key point. Difficulty, section and tags travel as Moodl
 """
 from __future__ import annotations
 
+import base64
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Collection, Iterable, Iterator
 from xml.parsers import expat
 
@@ -20,6 +22,8 @@ from tutor.content.transfer.common import (ID_PATTERN, MARKER, TYPE_LABELS, Choi
                                            finalize, html_to_text, parse_difficulty,
                                            render_rubric_line, split_short_answer, text_to_html)
 from tutor.content.transfer.limits import MAX_ITEMS, MAX_XML_ELEMENTS, too_many
+from tutor.content.transfer.richtext import (Pictures, decode_base64, html_to_markdown, markdown_to_html,
+                                             read_picture, with_pictures)
 from tutor.questions import QuestionBase
 
 CATEGORY_ROOT = "$course$/top"
@@ -66,6 +70,30 @@ def _formatted(node: Node) -> str:
     return text.strip()
 
 
+@dataclass
+class _Texts:
+    """Reads the text fields of one file as our Markdown: HTML converted, the pictures in them
+    carried (from each field's own <file> elements), what is not carried told to the item."""
+
+    pictures: Pictures = field(default_factory=Pictures)
+
+    def __call__(self, node: Node | None, draft: Draft, label: str) -> str:
+        if node is None:
+            return ""
+        text = node.value("text") if node.find("text") is not None else node.text
+        if node.attrs.get("format", "html") not in ("html", "moodle_auto_format"):
+            return text.strip()
+        files = {(f.attrs.get("path", "/").strip("/") + "/" + f.attrs.get("name", "")).lstrip("/"): f.text
+                 for f in node.findall("file") if f.attrs.get("encoding", "base64") == "base64"}
+        markdown, notes = html_to_markdown(text, files, self.pictures, label)
+        for note in notes:
+            draft.warn(note)
+        return markdown
+
+    def field(self, q: Node, tag: str, draft: Draft, label: str) -> str:
+        return self(q.find(tag), draft, label)
+
+
 class XmlError(Exception):
     def __init__(self, line: int, message: str) -> None:
         super().__init__(message)
@@ -84,7 +112,7 @@ XML_ERRORS = {
 
 _ENCODING = re.compile(rb"""<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._-]{1,40})["']""")
 _CHINESE_ENCODINGS = {"gb2312", "gbk", "gb18030", "cp936"}
-_ATTRIBUTES = ("type", "format", "fraction")
+_ATTRIBUTES = ("type", "format", "fraction", "name", "path", "encoding")
 
 
 def parse_xml(data: bytes | str) -> Node:
@@ -161,9 +189,14 @@ def _fraction(node: Node) -> float:
         return 0.0
 
 
-def _answers(q: Node) -> list[tuple[str, float, str]]:
+def _answers(q: Node, draft: Draft, texts: _Texts) -> list[tuple[str, float, str]]:
     """(text, fraction in percent, feedback) of each <answer>."""
-    return [(_formatted(a), _fraction(a), a.rich("feedback")) for a in q.findall("answer")]
+    found = []
+    for index, answer in enumerate(q.findall("answer")):
+        label = f"第 {index + 1} 个答案"
+        found.append((texts(answer, draft, label), _fraction(answer),
+                      texts.field(answer, "feedback", draft, label + "的反馈")))
+    return found
 
 
 def _tags(draft: Draft, q: Node) -> None:
@@ -180,13 +213,13 @@ def _tags(draft: Draft, q: Node) -> None:
             draft.tags.append(text)
 
 
-def _multichoice(draft: Draft, q: Node, general: str) -> None:
+def _multichoice(draft: Draft, q: Node, general: str, texts: _Texts) -> None:
     single = q.value("single").lower() in ("true", "1")
-    choose(draft, [Choice(t, f, fb) for t, f, fb in _answers(q)], single=single, general=general)
+    choose(draft, [Choice(t, f, fb) for t, f, fb in _answers(q, draft, texts)], single=single, general=general)
 
 
-def _truefalse(draft: Draft, q: Node, general: str) -> None:
-    answers = {t.lower(): (f, fb) for t, f, fb in _answers(q)}
+def _truefalse(draft: Draft, q: Node, general: str, texts: _Texts) -> None:
+    answers = {t.lower(): (f, fb) for t, f, fb in _answers(q, draft, texts)}
     if set(answers) != {"true", "false"}:
         draft.problem("判断题应有 true 和 false 两个答案", "answer")
         return
@@ -202,16 +235,21 @@ def _accepted(draft: Draft, answers: list[tuple[str, float]]) -> list[str]:
     for text, weight in answers:
         if 0 < weight < 99.99:
             draft.warn(f"部分得分的答案“{text}”（{weight:g}%）没有导入：本系统填空题的答案只有对错")
+        if "*" in text and weight >= 99.99:
+            # Our blanks match whole answers; a pattern would need its own matching rules.
+            draft.warn(f"答案“{text}”中的 * 在 Moodle 中是通配符，本系统按原文匹配：请把可接受的说法逐一列出")
     if not accepted:
         draft.problem("没有得满分（100%）的答案", "answer")
     return accepted
 
 
-def _shortanswer(draft: Draft, q: Node, general: str) -> None:
-    answers = _answers(q)
+def _shortanswer(draft: Draft, q: Node, general: str, texts: _Texts) -> None:
+    answers = _answers(q, draft, texts)
     accepted = _accepted(draft, [(t, f) for t, f, _ in answers])
     if not accepted:
         return
+    if q.value("usecase") in ("1", "true"):
+        draft.fields["case_sensitive"] = True
     stem = draft.fields["stem"]
     # The blank where Moodle shows _____; at the end when the text has none.
     draft.fields["stem"] = _UNDERSCORES.sub("{{1}}", stem, count=1) if _UNDERSCORES.search(stem) \
@@ -225,6 +263,7 @@ _GAP_HEAD = re.compile(r"\{(\d*+):([A-Z_]++):")
 _GAP_BODY = re.compile(r"(?:\\.|[^\\}])*+")
 _CLOZE_ESCAPE = re.compile(r"\\(.)")
 SHORTANSWER_GAPS = {"SHORTANSWER", "SA", "MW", "SHORTANSWER_C", "SAC", "MWC"}
+CASE_SENSITIVE_GAPS = {"SHORTANSWER_C", "SAC", "MWC"}
 
 
 def _gap_answers(text: str) -> list[tuple[str, float]]:
@@ -260,15 +299,17 @@ def _gaps(stem: str) -> Iterator[tuple[int, int, str, str]]:
             position = max(body.end(), head.start() + 1)
 
 
-def _cloze(draft: Draft, q: Node, general: str) -> None:
+def _cloze(draft: Draft, q: Node, general: str, texts: _Texts) -> None:
     stem = draft.fields["stem"]
     blanks: list[list[str]] = []
     parts: list[str] = []
     position = 0
+    kinds: set[str] = set()
     for start, end, kind, body in _gaps(stem):
         if kind not in SHORTANSWER_GAPS:
             draft.problem(f"完形填空中的 {kind} 空无法导入：只支持 SHORTANSWER（简答）空", "answer")
             return
+        kinds.add(kind)
         accepted = _accepted(draft, _gap_answers(body))
         if not accepted:
             return
@@ -282,12 +323,17 @@ def _cloze(draft: Draft, q: Node, general: str) -> None:
     draft.fields["stem"] = "".join(parts) + stem[position:]
     draft.fields["blanks"] = blanks
     draft.fields["explanation"] = general
+    exact = {kind in CASE_SENSITIVE_GAPS for kind in kinds}
+    if exact == {True}:
+        draft.fields["case_sensitive"] = True
+    elif len(exact) > 1:
+        draft.warn("有的空区分大小写（SHORTANSWER_C），有的不区分：本系统一道题只有一种规则，已按不区分大小写导入")
 
 
-def _matching(draft: Draft, q: Node, general: str) -> None:
+def _matching(draft: Draft, q: Node, general: str, texts: _Texts) -> None:
     pairs, distractors = [], []
-    for sub in q.findall("subquestion"):
-        left, right = _formatted(sub), sub.value("answer", "text")
+    for index, sub in enumerate(q.findall("subquestion")):
+        left, right = texts(sub, draft, f"第 {index + 1} 个配对"), sub.value("answer", "text")
         if left:
             pairs.append({"left": left, "right": right})
         elif right:
@@ -299,8 +345,8 @@ def _matching(draft: Draft, q: Node, general: str) -> None:
     draft.fields["explanation"] = general
 
 
-def _ordering(draft: Draft, q: Node, general: str) -> None:
-    answers = _answers(q)
+def _ordering(draft: Draft, q: Node, general: str, texts: _Texts) -> None:
+    answers = _answers(q, draft, texts)
     # The answers' fractions number the right order: 1, 2, 3...
     items = [text for text, _, _ in sorted(answers, key=lambda a: a[1])]
     grading = q.value("gradingtype").upper() or "ABSOLUTE_POSITION"
@@ -315,7 +361,7 @@ def _ordering(draft: Draft, q: Node, general: str) -> None:
     draft.fields["explanation"] = general
 
 
-def _essay(draft: Draft, q: Node, general: str) -> None:
+def _essay(draft: Draft, q: Node, general: str, texts: _Texts) -> None:
     model_answer, rubric, messages = split_short_answer(q.rich("graderinfo"))
     for message in messages:
         draft.problem(message, "answer")
@@ -344,21 +390,69 @@ MOODLE_NAMES = {"multichoice": "选择题", "truefalse": "判断题", "shortansw
                 "ddmarker": "拖放标记", "randomsamatch": "随机简答匹配题", "random": "随机题"}
 
 
-def _question(q: Node, kp: str | None) -> Draft:
+def _question(q: Node, kp: str | None, texts: _Texts) -> Draft:
     kind = q.attrs.get("type", "")
     draft = Draft(f"第 {q.line} 行", knowledge_point=kp, source_label=MOODLE_NAMES.get(kind, kind or "题目"))
-    draft.fields["stem"] = q.rich("questiontext")
     reader = READERS.get(kind)
     if reader is None:
+        draft.fields["stem"] = q.rich("questiontext")
         what = "描述条目不是题目" if kind == "description" else \
             f"Moodle 的{MOODLE_NAMES.get(kind, '“' + kind + '”题型')}本系统无法表示"
         draft.problem(f"{what}，没有导入")
         return draft
+    draft.fields["stem"] = texts.field(q, "questiontext", draft, "题干") + _old_image(q, draft, texts)
     _tags(draft, q)
-    general = q.rich("generalfeedback")
-    reader(draft, q, general)
+    general = texts.field(q, "generalfeedback", draft, "总反馈")
+    reader(draft, q, general, texts)
     draft.fields.setdefault("explanation", general)
+    _hints(draft, q, texts)
+    _not_carried(draft, q)
     return draft
+
+
+def _old_image(q: Node, draft: Draft, texts: _Texts) -> str:
+    """Moodle 1.9's picture beside the question text (<image> and <image_base64>), which
+    Moodle's own importer still shows under the text."""
+    encoded = q.value("image_base64")
+    name = q.value("image")
+    if not encoded:
+        if name:
+            draft.warn(f"题目图片 {name[:80]} 没有导入：文件中没有它的内容（<image_base64>）")
+        return ""
+    data = decode_base64(encoded)
+    if data is None:
+        draft.warn(f"题目图片 {name[:80]} 没有导入：内容不是有效的 base64 编码")
+        return ""
+    carried, reason = texts.pictures.add(name, data)
+    if carried is None:
+        draft.warn(f"题目图片 {name[:80]} 没有导入：{reason}")
+        return ""
+    return f"\n\n![](images/{carried})"
+
+
+def _hints(draft: Draft, q: Node, texts: _Texts) -> None:
+    """Moodle's hints (shown one by one on each try) join the explanation, after it."""
+    hints = [texts(hint, draft, f"第 {i} 条提示") for i, hint in enumerate(q.findall("hint"), 1)]
+    hints = [h for h in hints if h]
+    if not hints or draft.type is None:
+        return
+    explanation = str(draft.fields.get("explanation") or "").strip()
+    lines = [f"提示{i if len(hints) > 1 else ''}：{hint}" for i, hint in enumerate(hints, 1)]
+    draft.fields["explanation"] = "\n\n".join(([explanation] if explanation else []) + lines)
+    draft.warn(f"Moodle 的 {len(hints)} 条提示（hint）已并入解析")
+
+
+# Per-try and combined feedback: shown by Moodle's quiz after an attempt; our explanation is
+# the only feedback a question has, so their texts are listed when present.
+_COMBINED = {"correctfeedback": "答对时的反馈", "partiallycorrectfeedback": "部分正确时的反馈",
+             "incorrectfeedback": "答错时的反馈"}
+
+
+def _not_carried(draft: Draft, q: Node) -> None:
+    for tag, label in _COMBINED.items():
+        node = q.find(tag)
+        if node is not None and html_to_text(node.value("text")):
+            draft.warn(f"{label}（{tag}）没有导入：本系统只有一段解析")
 
 
 def import_moodle_xml(data: bytes | str, *, topic: str, knowledge_point: str | None = None,
@@ -375,6 +469,7 @@ def import_moodle_xml(data: bytes | str, *, topic: str, knowledge_point: str | N
     warnings: list[Problem] = []
     kp: str | None = None
     problems: list[Problem] = []
+    texts = _Texts()
     for q in root.findall("question"):
         if len(drafts) == MAX_ITEMS and q.attrs.get("type") != "category":
             problems.append(Problem(f"第 {q.line} 行", too_many("题目", MAX_ITEMS)))
@@ -386,10 +481,10 @@ def import_moodle_xml(data: bytes | str, *, topic: str, knowledge_point: str | N
                 warnings.append(Problem(f"第 {q.line} 行", f"分类“{path}”的最后一级不是知识点 id（如 survey.methods），"
                                                           "其下的题目使用导入时指定的知识点"))
             continue
-        drafts.append(_question(q, kp))
+        drafts.append(_question(q, kp, texts))
     if not drafts:
         problems.append(Problem("文件", "没有找到题目"))
-    return finalize(drafts, options, problems, warnings)
+    return with_pictures(finalize(drafts, options, problems, warnings), texts.pictures)
 
 
 # ---------------------------------------------------------------- export
@@ -407,18 +502,50 @@ def _rich(parent: ET.Element, tag: str, text: str, **attrs: str) -> ET.Element:
     return element
 
 
+@dataclass
+class _Html:
+    """Writes our Markdown as Moodle's HTML: each picture `![说明](images/NAME)` as
+    `<img src="@@PLUGINFILE@@/NAME">` with its bytes, read from the course folder, in a <file>
+    element of the same field, as Moodle's own export does. What cannot be written is noted."""
+
+    course_folder: Path | None
+    notes: list[str]
+    question_id: str = ""
+
+    def field(self, parent: ET.Element, tag: str, text: str, **attrs: str) -> ET.Element:
+        element = _sub(parent, tag, format="html", **attrs)
+        html, pictures = markdown_to_html(text) if text.strip() else ("", [])
+        _sub(element, "text", html)
+        for path in dict.fromkeys(pictures):
+            data, reason = read_picture(self.course_folder, path)
+            if data is None:
+                self.notes.append(f"{self.question_id}：图片 images/{path} 没有写入文件（{reason}），"
+                                  "Moodle 中将显示不出")
+                continue
+            folder, _, name = path.rpartition("/")
+            _sub(element, "file", base64.b64encode(data).decode("ascii"), name=name,
+                 path=f"/{folder}/" if folder else "/", encoding="base64")
+        return element
+
+
 def _plain(parent: ET.Element, tag: str, text: str, **attrs: str) -> ET.Element:
     element = _sub(parent, tag, format="plain_text", **attrs)
     _sub(element, "text", text)
     return element
 
 
-def _header(quiz: ET.Element, q: QuestionBase, kind: str, stem: str | None = None) -> ET.Element:
+def _header(quiz: ET.Element, q: QuestionBase, kind: str, html: _Html, stem: str | None = None,
+            cloze: bool = False) -> ET.Element:
+    """The question's common elements: the stem (or `stem` when given) as HTML from Markdown,
+    except a cloze's, whose gaps are no Markdown and are written as plain text."""
     element = _sub(quiz, "question", type=kind)
     name = _sub(element, "name")
     _sub(name, "text", q.id)
-    _rich(element, "questiontext", q.stem if stem is None else stem)
-    _rich(element, "generalfeedback", (q.explanation or "").strip())
+    if cloze:
+        _rich(element, "questiontext", stem or "")
+    else:
+        html.field(element, "questiontext", q.stem if stem is None else stem)
+    html.field(element, "generalfeedback", (q.explanation or "").strip())
     _sub(element, "defaultgrade", "1")
     _sub(element, "penalty", "0.3333333")
     _sub(element, "hidden", "0")
@@ -444,8 +571,8 @@ def _combined_feedback(element: ET.Element) -> None:
         _rich(element, tag, "")
 
 
-def _choice(quiz: ET.Element, q: Any) -> ET.Element:
-    element = _header(quiz, q, "multichoice")
+def _choice(quiz: ET.Element, q: Any, html: _Html) -> ET.Element:
+    element = _header(quiz, q, "multichoice", html)
     single = q.type == "single"
     right = 100.0 if single else 100.0 / len(q.answer)
     _sub(element, "single", "true" if single else "false")
@@ -456,13 +583,13 @@ def _choice(quiz: ET.Element, q: Any) -> ET.Element:
     key = {q.answer} if single else set(q.answer)
     for index, option in enumerate(q.options):
         fraction = right if "ABCDEFGH"[index] in key else (0.0 if single else -100.0)
-        answer = _rich(element, "answer", option, fraction=_fraction_text(fraction))
+        answer = html.field(element, "answer", option, fraction=_fraction_text(fraction))
         _rich(answer, "feedback", "")
     return element
 
 
-def _truefalse_xml(quiz: ET.Element, q: Any) -> ET.Element:
-    element = _header(quiz, q, "truefalse")
+def _truefalse_xml(quiz: ET.Element, q: Any, html: _Html) -> ET.Element:
+    element = _header(quiz, q, "truefalse", html)
     for value in (True, False):
         answer = _plain(element, "answer", "true" if value else "false",
                         fraction="100" if value is q.answer else "0")
@@ -474,31 +601,32 @@ def _cloze_escape(text: str) -> str:
     return re.sub(r'([\\}#~/"])', r"\\\1", text)
 
 
-def _fill(quiz: ET.Element, q: Any) -> ET.Element:
+def _fill(quiz: ET.Element, q: Any, html: _Html) -> ET.Element:
     if len(q.blanks) == 1:
-        element = _header(quiz, q, "shortanswer", q.stem.replace("{{1}}", BLANK_TEXT))
-        _sub(element, "usecase", "0")
+        element = _header(quiz, q, "shortanswer", html, q.stem.replace("{{1}}", BLANK_TEXT))
+        _sub(element, "usecase", "1" if q.case_sensitive else "0")
         for accepted in q.blanks[0]:
             answer = _plain(element, "answer", accepted, fraction="100")
             _rich(answer, "feedback", "")
         return element
-    gaps = {str(i + 1): "{1:SHORTANSWER:" + "~".join("=" + _cloze_escape(a) for a in accepted) + "}"
+    kind = "SHORTANSWER_C" if q.case_sensitive else "SHORTANSWER"
+    gaps = {str(i + 1): "{1:" + kind + ":" + "~".join("=" + _cloze_escape(a) for a in accepted) + "}"
             for i, accepted in enumerate(q.blanks)}
-    return _header(quiz, q, "cloze", MARKER.sub(lambda m: gaps[m.group(0)[2:-2]], q.stem))
+    return _header(quiz, q, "cloze", html, MARKER.sub(lambda m: gaps[m.group(0)[2:-2]], q.stem), cloze=True)
 
 
-def _matching_xml(quiz: ET.Element, q: Any) -> ET.Element:
-    element = _header(quiz, q, "matching")
+def _matching_xml(quiz: ET.Element, q: Any, html: _Html) -> ET.Element:
+    element = _header(quiz, q, "matching", html)
     _sub(element, "shuffleanswers", "true")
     _combined_feedback(element)
     for left, right in [(p.left, p.right) for p in q.pairs] + [("", d) for d in q.distractors]:
-        sub = _rich(element, "subquestion", left)
+        sub = html.field(element, "subquestion", left)
         _sub(_sub(sub, "answer"), "text", right)
     return element
 
 
-def _ordering_xml(quiz: ET.Element, q: Any) -> ET.Element:
-    element = _header(quiz, q, "ordering")
+def _ordering_xml(quiz: ET.Element, q: Any, html: _Html) -> ET.Element:
+    element = _header(quiz, q, "ordering", html)
     for tag, text in (("layouttype", "VERTICAL"), ("selecttype", "ALL"), ("selectcount", "0"),
                       ("gradingtype", "ABSOLUTE_POSITION" if q.partial_credit else "ALL_OR_NOTHING"),
                       ("showgrading", "SHOW"), ("numberingstyle", "none")):
@@ -513,8 +641,8 @@ def grader_info(q: Any) -> str:
     return q.model_answer.strip() + "\n\n" + "\n".join(render_rubric_line(item) for item in q.rubric)
 
 
-def _essay_xml(quiz: ET.Element, q: Any) -> ET.Element:
-    element = _header(quiz, q, "essay")
+def _essay_xml(quiz: ET.Element, q: Any, html: _Html) -> ET.Element:
+    element = _header(quiz, q, "essay", html)
     for tag, text in (("responseformat", "editor"), ("responserequired", "1"),
                       ("responsefieldlines", "15"), ("attachments", "0"), ("attachmentsrequired", "0")):
         _sub(element, tag, text)
@@ -542,9 +670,15 @@ def _refusal(q: Any) -> str | None:
     return None
 
 
-def export_moodle_xml(questions: Iterable[QuestionBase], *,
-                      category_root: str = CATEGORY_ROOT) -> tuple[str, list[str]]:
-    """The questions as a Moodle XML file, a category per knowledge point; and what was left out."""
+def export_moodle_xml(questions: Iterable[QuestionBase], *, category_root: str = CATEGORY_ROOT,
+                      course_folder: Path | None = None,
+                      notes: list[str] | None = None) -> tuple[str, list[str]]:
+    """The questions as a Moodle XML file, a category per knowledge point; and what was left out.
+
+    Text is written as HTML from our Markdown; pictures are read from `course_folder`/images.
+    What is written but not quite as in our bank (a picture that could not be read) is added
+    to `notes`, when given."""
+    html = _Html(course_folder, notes if notes is not None else [])
     quiz = ET.Element("quiz")
     skipped: list[str] = []
     category = None
@@ -558,7 +692,8 @@ def export_moodle_xml(questions: Iterable[QuestionBase], *,
             element = _sub(quiz, "question", type="category")
             _sub(_sub(element, "category"), "text", f"{category_root}/{category}")
             _rich(element, "info", "")
-        element = WRITERS[q.type](quiz, q)
+        html.question_id = q.id
+        element = WRITERS[q.type](quiz, q, html)
         _tag_list(element, q)
     ET.indent(quiz, space="  ")
     body = ET.tostring(quiz, encoding="unicode")
