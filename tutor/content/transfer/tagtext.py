@@ -293,7 +293,8 @@ def docx_lines(data: bytes) -> tuple[list[Line], list[Problem], list[Problem], d
     """The document's paragraphs (a soft line break starts a new line in the same paragraph),
     problems (reading stopped at MAX_LINES), warnings (a table was not read, a picture not
     imported) and the pictures the paragraphs name as `![说明](images/NAME)`, by NAME."""
-    problems, warnings = [], []
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
     try:
         document = read_docx(data)
     except TooManyLines as stopped:
