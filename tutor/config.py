@@ -35,6 +35,10 @@ def defaults(app: Flask) -> dict[str, Any]:
         "TUTOR_REMEMBER_DAYS": 7,
         "TUTOR_MAX_REQUEST_BYTES": 1_000_000,
         "TUTOR_IMPORT_MAX_BYTES": 10 * 1024 * 1024,   # the instructor's question-bank upload only
+        # The 导入题目 page may publish into content/ (the app's user must be able to write there).
+        "TUTOR_CONTENT_WRITABLE": False,
+        # Previewed imports waiting to be published (every worker must see the same folder).
+        "TUTOR_IMPORT_SPOOL_DIR": os.path.join(app.instance_path, "imports"),
         "TUTOR_RATELIMIT_STORAGE_URI": "memory://",   # redis://host:6379 to share across workers
         # Failed log-ins only (a right password is never counted): per address, per username
         # from one address, and a looser ceiling per username from all addresses together.

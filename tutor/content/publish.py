@@ -6,12 +6,13 @@
   whose second line marks it as published under `name`. Publishing the same name again
   replaces that name's files (and removes those of topics it no longer has); a file of the
   same path that is not marked with this name is never overwritten.
-- the pictures (`result.media`) into `images/`. A picture is never replaced: a name already
+- the pictures (`result.media`) into `images/`, each checked by the loader's own rules
+  (`media.py`: a plain name, PNG/JPEG/GIF/WebP by content, at most 2 MiB). A picture is never replaced: a name already
   taken by other bytes is written as `<stem>-<hash8><suffix>` and the questions' references
   `](images/NAME)` are rewritten to it.
 
 Before anything becomes visible the course is loaded by the same loader as it would be with the
-new files (a staged copy in a temporary folder): any error that was not there before refuses
+new files (a staged copy in a hidden folder of `.backup/`): any error that was not there before refuses
 the whole publish and nothing is written. Then each file is written to a hidden temporary file
 in its own folder, fsynced and renamed into place (`os.replace`), so the app never reads half a
 file. Every file replaced or removed is first copied to `.backup/<UTC time>/`, which the loader
@@ -33,6 +34,7 @@ from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterator
 
+from tutor.content import media, yamlstrict
 from tutor.content.loader import FOLDERS, MANIFEST, ContentError, ContentLoader
 from tutor.content.transfer.common import ImportResult
 from tutor.content.transfer.yamlout import to_yaml
@@ -40,10 +42,7 @@ from tutor.content.transfer.yamlout import to_yaml
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 FILE_PREFIX = "imported-"
 BACKUP_FOLDER = ".backup"
-IMAGES_FOLDER = "images"
-# Raster pictures only: an SVG or HTML file can carry script.
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp")
-IMAGE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+IMAGES_FOLDER = media.FOLDER
 # The second line of a published file: `# 导入发布 name=<name> time=<UTC, ISO 8601>`.
 MARK = "# 导入发布"
 _MARK_LINE = re.compile(r"^# 导入发布 name=([a-z0-9-]+) time=(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)\s*$", re.M)
@@ -114,6 +113,22 @@ def published_files(course_dir: Path) -> list[PublishedFile]:
         return []
     found = (published_file(path) for path in sorted(folder.glob(FILE_PREFIX + "*.y*ml")))
     return [f for f in found if f is not None]
+
+
+def published_under(root: Path) -> dict[str, PublishedFile]:
+    """Every published question file of a content root, by the path the loader shows for it."""
+    loader = ContentLoader(root)
+    return {(Path(loader.root.name) / f.path.relative_to(loader.root)).as_posix(): f
+            for folder in loader.course_dirs() for f in published_files(folder)}
+
+
+def course_folder(root: Path, course_id: str) -> Path | None:
+    """The folder of the course whose course.yaml has this id."""
+    for folder in ContentLoader(root).course_dirs():
+        manifest = yamlstrict.parse((folder / MANIFEST).read_bytes()).value
+        if isinstance(manifest, dict) and manifest.get("id") == course_id:
+            return folder
+    return None
 
 
 def publish(result: ImportResult, course_dir: Path, name: str, *, replace: bool = True,
@@ -212,24 +227,22 @@ def _file_text(questions: list[dict[str, Any]], topic: str, name: str, schema: s
     return ("\n".join(header) + "\n" + rest).encode("utf-8")
 
 
-def image_name_problem(picture: str) -> str | None:
-    """Why a picture's name cannot be a file of images/ (it came from an uploaded file)."""
-    suffix = PurePosixPath(picture).suffix.lower()
-    if not IMAGE_NAME.fullmatch(picture) or ".." in picture:
-        return "图片文件名不可用（只能用英文字母、数字、点、下划线和连字符）"
-    if suffix not in IMAGE_SUFFIXES:
-        return f"不支持的图片格式 {suffix or '（无扩展名）'}；可用：{'、'.join(IMAGE_SUFFIXES)}"
-    return None
+def image_problem(picture: str, data: bytes) -> str | None:
+    """Why a picture of an import cannot be a file of images/ (its name came from an uploaded
+    file): the loader's own rules (tutor/content/media.py), one plain file name, no folders."""
+    if "/" in picture or "\\" in picture:
+        return "图片文件名不能含有路径"
+    return media.name_problem(f"{IMAGES_FOLDER}/{picture}") or media.bytes_problem(data)
 
 
 def _image_target(course_dir: Path, picture: str, data: bytes) -> tuple[str, bool, str | None]:
     """The name a picture is stored under in images/ and whether it is new: its own name, or a
     hashed one when its own is taken by other bytes (the same bytes found are reused); or why
     it cannot be stored."""
-    problem = image_name_problem(picture)
+    problem = image_problem(picture, data)
     if problem:
         return picture, False, problem
-    suffix = PurePosixPath(picture).suffix.lower()
+    suffix = PurePosixPath(picture).suffix
     folder = course_dir / IMAGES_FOLDER
     for candidate in (picture, f"{PurePosixPath(picture).stem}-{hashlib.sha256(data).hexdigest()[:8]}{suffix}"):
         path = folder / candidate
@@ -259,21 +272,27 @@ def _rewrite_references(value: Any, old: str, new: str) -> Any:
 
 def _check(plan: _Plan, course_dir: Path) -> tuple[tuple[ContentError, ...], int]:
     """Load a staged copy of the course before and after the change, with the same loader and
-    under the same displayed paths; the errors the change adds, and the questions it leaves."""
-    with tempfile.TemporaryDirectory(prefix="tutor-publish-") as stage:
+    under the same displayed paths; the errors the change adds, and the questions it leaves.
+
+    The stage lives in the backup folder, on the course's own file system, so that its pictures
+    can be hard links rather than copies (the loader checks every referenced picture on disk)."""
+    with tempfile.TemporaryDirectory(prefix=".stage-", dir=course_dir / BACKUP_FOLDER) as stage:
         staged = Path(stage) / course_dir.parent.name / course_dir.name
         staged.mkdir(parents=True)
         shutil.copy2(course_dir / MANIFEST, staged / MANIFEST)
         for folder in FOLDERS:
             if (course_dir / folder).is_dir():
                 shutil.copytree(course_dir / folder, staged / folder)
+        if (course_dir / IMAGES_FOLDER).is_dir():
+            shutil.copytree(course_dir / IMAGES_FOLDER, staged / IMAGES_FOLDER, copy_function=_link_or_copy)
         loader = ContentLoader(staged.parent)
         before = set(loader.refresh().errors)
         for relative in plan.removed:
             (staged / relative).unlink()
-        for relative, data in plan.files.items():
+        for relative, data in {**plan.images, **plan.files}.items():
             path = staged / relative
             old = path.stat().st_mtime_ns if path.exists() else 0
+            path.unlink(missing_ok=True)        # never write through a hard link
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
             # The loader re-parses by size and mtime: make sure a replaced file looks changed.
@@ -285,6 +304,13 @@ def _check(plan: _Plan, course_dir: Path) -> tuple[tuple[ContentError, ...], int
         new = tuple(e for e in after.errors if e.file in touched or e not in before)
         course = next(iter(after.courses.values()), None)
         return new, len(course.questions) if course else 0
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 # ---------------------------------------------------------------- writing

@@ -5,6 +5,7 @@ import csv
 import io
 import re
 from datetime import datetime
+from pathlib import Path
 from typing import Callable, Iterable, TypeVar
 
 from flask import Blueprint, Flask, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
@@ -12,9 +13,12 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from tutor import localtime, reassessment
+from tutor.content import publish as content_publish
 from tutor.content.course import Course
+from tutor.content.publish import slug
 from tutor.extensions import db
 from tutor.instructor import cache, calibration, paging, reports, review
+from tutor.instructor import pending
 from tutor.models import Attempt
 from tutor.questions import question_type
 from tutor.web import catalog, instructor_required, now
@@ -173,7 +177,8 @@ def preview(course_id: str, question_id: str) -> str:
 @instructor_required
 def content() -> str:
     return render_template("instructor/content.html", catalog=catalog(),
-                           content_dir=current_app.config["TUTOR_CONTENT_DIR"])
+                           content_dir=current_app.config["TUTOR_CONTENT_DIR"],
+                           published=content_publish.published_under(Path(current_app.config["TUTOR_CONTENT_DIR"])))
 
 
 @bp.route("/content/<course_id>/<kp_id>")
@@ -275,13 +280,12 @@ def _import_request_limit() -> None:
 @bp.route("/import", methods=["GET", "POST"])
 @instructor_required
 def import_questions() -> str:
-    """Upload a bank, see it as students will and every problem; download the YAML. Nothing is
-    written on the server: the instructor puts the file into content/ themselves."""
-    from tutor.content.transfer import SUFFIXES, to_model
+    """Upload a bank, see it as students will and every problem; download the YAML, or (when
+    TUTOR_CONTENT_WRITABLE is on) publish it: the result is kept on the server for that."""
+    from tutor.content.transfer import to_model
     from tutor.content.transfer.isolated import import_isolated
-    from tutor.content.transfer.limits import MAX_ITEMS
     course = _course()
-    result = models = None
+    result = models = token = publish_name = None
     topic_id = request.form.get("topic") or course.topics[0].id
     kp_id = request.form.get("kp") or None
     if request.method == "POST":
@@ -293,10 +297,56 @@ def import_questions() -> str:
         result = import_isolated(upload.filename, upload.read(), topic=topic.id, knowledge_point=kp_id,
                                  allowed_knowledge_points=[kp.id for kp in topic.knowledge_points])
         models = [to_model(q) for q in result.questions]
-    return render_template("instructor/import.html", course=course, result=result, models=models,
-                           topic_id=topic_id, kp_id=kp_id, suffixes=", ".join(SUFFIXES),
+        if result.questions and _content_writable():
+            token = pending.keep(_spool(), current_user.id, course.id, upload.filename, result)
+            publish_name = slug(Path(upload.filename).stem) or f"bank-{now():%Y%m%d-%H%M}"
+    return _import_page(course, result=result, models=models, topic_id=topic_id, kp_id=kp_id,
+                        publish_token=token, publish_name=publish_name,
+                        publish_problems=len(result.problems) if result else 0)
+
+
+def _import_page(course: Course, **shown: object) -> str:
+    from tutor.content.transfer import SUFFIXES
+    from tutor.content.transfer.limits import MAX_ITEMS
+    shown.setdefault("topic_id", course.topics[0].id)
+    return render_template("instructor/import.html", course=course, suffixes=", ".join(SUFFIXES),
                            max_mb=int(current_app.config["TUTOR_IMPORT_MAX_BYTES"]) // (1024 * 1024),
-                           max_items=MAX_ITEMS)
+                           max_items=MAX_ITEMS, writable=_content_writable(), **shown)
+
+
+def _content_writable() -> bool:
+    """TUTOR_CONTENT_WRITABLE, off unless the operator turns it on (true, 1, yes, on)."""
+    return str(current_app.config["TUTOR_CONTENT_WRITABLE"]).strip().lower() in ("true", "1", "yes", "on")
+
+
+def _spool() -> Path:
+    return Path(current_app.config["TUTOR_IMPORT_SPOOL_DIR"])
+
+
+@bp.route("/import/publish", methods=["POST"])
+@instructor_required
+def publish_import() -> str:
+    """Publish the import previewed on this server (by its token) into the course folder: the
+    loader checks the course with it first, and nothing is written if that finds a new error."""
+    if not _content_writable():
+        abort(404)
+    token = request.form.get("token", "")
+    kept = pending.take(_spool(), token, current_user.id)
+    if kept is None:
+        return _import_page(_course(), publish_failure="这次预览已过期或不存在，请重新上传文件")
+    course = catalog().course(kept.course_id)
+    folder = content_publish.course_folder(Path(current_app.config["TUTOR_CONTENT_DIR"]), kept.course_id)
+    if course is None or folder is None:
+        abort(404)
+    if kept.result.problems and not request.form.get("partial"):
+        return _import_page(course, publish_token=token, publish_name=request.form.get("name", ""),
+                            publish_problems=len(kept.result.problems), publish_failure="有问题的题目不会发布；请勾选“只发布没有问题的题目”后再发布，或改正原文件后重新上传")
+    outcome = content_publish.publish(kept.result, folder, request.form.get("name", "").strip(),
+                                      source=kept.filename)
+    if outcome.ok:
+        pending.discard(_spool(), token)
+    return _import_page(course, outcome=outcome, publish_token=None if outcome.ok else token,
+                        publish_name=request.form.get("name", ""), publish_problems=len(kept.result.problems))
 
 
 @bp.route("/import/download", methods=["POST"])
