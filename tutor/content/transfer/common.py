@@ -341,6 +341,29 @@ def assemble(draft: Draft, kp: str, question_id: str) -> dict[str, Any]:
     return question
 
 
+def _letter_prefix(letter: str) -> re.Pattern[str]:
+    wide = chr(ord(letter) - ord("A") + ord("Ａ"))
+    return re.compile(rf"^\s*(?:[(（]\s*[{letter}{wide}]\s*[)）]|[{letter}{wide}]\s*[.．、:：)）])\s*")
+
+
+_OPTION_LETTERS = [_letter_prefix(letter) for letter in LETTERS]
+
+
+def strip_option_letters(draft: Draft) -> None:
+    """Options typed with their letter in the text ("A.xxx", "A、xxx", "(A) xxx"), in every
+    format: the letter is ours to show, so it is taken off when every option starts with its
+    own letter in order, and the instructor is told."""
+    options = draft.fields.get("options")
+    if draft.type not in ("single", "multiple", None) or not isinstance(options, list) or len(options) < 2 \
+            or len(options) > len(LETTERS) or not all(isinstance(o, str) for o in options):
+        return
+    matches = [_OPTION_LETTERS[i].match(o) for i, o in enumerate(options)]
+    if not all(matches) or not all(o[m.end():].strip() for o, m in zip(options, matches) if m):
+        return
+    draft.fields["options"] = [o[m.end():] for o, m in zip(options, matches) if m]
+    draft.warn(f"选项文字前的字母（如“{options[0].strip()[:6]}”）已去掉：选项字母由系统自动显示", "options")
+
+
 def _resolve_kp(draft: Draft, options: Options) -> str | None:
     kp = draft.knowledge_point or options.knowledge_point
     if not kp:
@@ -395,6 +418,7 @@ def finalize(drafts: Iterable[Draft], options: Options,
     used: set[str] = set()
     suffixes: dict[str, int] = {}
     for draft in drafts:
+        strip_option_letters(draft)
         if not draft.problems and draft.type not in REGISTRY:
             draft.problem(f"无法识别的题型 {draft.source_label!r}")
         # Every problem of an item at once: its knowledge point is checked even when its type or
