@@ -195,6 +195,16 @@ def test_cli_publishes_when_out_is_in_a_course_folder(tmp_path: Path, content: P
     assert not (content / "chapter8" / "questions" / "imported-other-survey.yaml").exists()
 
 
+def test_cli_names_a_publish_after_the_source_when_out_says_only_imported(tmp_path: Path, content: Path) -> None:
+    app = make_app(tmp_path, TUTOR_CONTENT_DIR=str(content))
+    result = app.test_cli_runner().invoke(args=[
+        "content", "import", str(FIXTURES / "tagged.txt"), "--topic", "survey", "--kp", "survey.methods",
+        "--out", str(content / "chapter8" / "questions" / "imported.yaml")])
+    assert result.exit_code == 0, result.output
+    assert [f.name for f in published_files(content / "chapter8")] == ["tagged"]
+    assert not (content / "chapter8" / "questions" / "imported.yaml").exists()
+
+
 # -- the instructor's page --------------------------------------------------------------------
 
 @pytest.fixture

@@ -201,8 +201,10 @@ def import_questions(source: Path, topic: str, knowledge_point: str | None, out:
     if course_dir is None and out.exists() and not force:
         raise click.ClickException(f"{out} 已存在；换一个文件名，或加 --force 覆盖")
     # In a child process under memory and time limits, as on the import page.
+    # An item's 知识点 may name any knowledge point of the course: its question goes to that topic.
     result = import_isolated(source.name, source, topic=topic, knowledge_point=knowledge_point,
-                             allowed_knowledge_points=[kp.id for kp in chosen.knowledge_points])
+                             allowed_knowledge_points=[kp.id for kp in chosen.knowledge_points],
+                             topic_of={kp: t.id for kp, t in course.topic_of.items()})
     for problem in result.problems:
         click.echo(f"{source.name}: {problem}", err=True)
     for warning in result.warnings:
@@ -213,7 +215,7 @@ def import_questions(source: Path, topic: str, knowledge_point: str | None, out:
     if not result.questions:
         raise click.ClickException("没有可写入的题目")
     if course_dir is not None:
-        _publish(result, course_dir, publish_name or (out.stem if out.suffix else source.stem), force, source.name)
+        _publish(result, course_dir, publish_name or _name_from(out, source), force, source.name)
     else:
         _write_plain(result, out, content_dir, force)
     for item in result.skipped[:MAX_LISTED]:
@@ -235,14 +237,21 @@ def _course_folder_of(out: Path, content_dir: Path) -> Path | None:
     return None
 
 
+def _name_from(out: Path, source: Path) -> str:
+    """A publish name from --out's file name (`imported.yaml` and the `imported-` prefix add
+    nothing) or else the source's; a dated one when neither has ASCII letters or digits."""
+    from datetime import datetime
+
+    from tutor.content.publish import FILE_PREFIX, slug
+    stem = out.stem.removeprefix(FILE_PREFIX) if out.suffix else ""
+    return slug("" if stem == "imported" else stem) or slug(source.stem) or f"bank-{datetime.now():%Y%m%d-%H%M}"
+
+
 def _publish(result: ImportResult, course_dir: Path, name: str, force: bool, source: str) -> None:
     """Into the course, as the instructor's page publishes: nothing is written unless the
     course then loads with no new error."""
-    from tutor.content.publish import publish, slug
-    chosen = slug(name)
-    if not chosen:
-        raise click.ClickException(f"无法从 {name} 得到发布名称；请用 --name 指定（小写英文字母、数字和连字符）")
-    outcome = publish(result, course_dir, chosen, replace=force, source=source)
+    from tutor.content.publish import publish
+    outcome = publish(result, course_dir, name, replace=force, source=source)
     if not outcome.ok:
         for error in outcome.errors:
             click.echo(str(error), err=True)
@@ -258,7 +267,7 @@ def _publish(result: ImportResult, course_dir: Path, name: str, force: bool, sou
         click.echo(f"已删除 {path}（该名称这次没有这个主题的题目）")
     if outcome.backup:
         click.echo(f"被替换的文件已备份到 {outcome.backup}")
-    click.echo(f"已发布 {outcome.imported} 道题（名称 {chosen}），课程现有 {outcome.course_questions} 道题")
+    click.echo(f"已发布 {outcome.imported} 道题（名称 {name}），课程现有 {outcome.course_questions} 道题")
 
 
 def _write_plain(result: ImportResult, out: Path, content_dir: Path, force: bool) -> None:
