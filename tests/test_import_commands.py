@@ -52,10 +52,20 @@ def test_template_then_import_round_trip(runner, tmp_path: Path) -> None:
     template = tmp_path / "questions.xlsx"
     assert runner.invoke(args=["content", "template", str(template)]).exit_code == 0
     out = tmp_path / "from-template.yaml"
+    # The template's 【示例】 rows are never imported: alone it has nothing to write ...
+    result = runner.invoke(args=["content", "import", str(template), "--topic", "survey", "--kp", "survey.content",
+                                 "--out", str(out)])
+    assert result.exit_code != 0 and not out.exists() and "示例行没有导入" in result.output
+    # ... and a row filled in below them is imported alone.
+    import openpyxl
+    workbook = openpyxl.load_workbook(template)
+    workbook["题目"].append(["判断", "客户的服务区域属于客户特征。", *[None] * 8, "对", "服务区域属于客户特征。"])
+    workbook.save(template)
     result = runner.invoke(args=["content", "import", str(template), "--topic", "survey", "--kp", "survey.content",
                                  "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "questions:" in out.read_text(encoding="utf-8")
+    assert "questions:" in out.read_text(encoding="utf-8") and "客户的服务区域属于客户特征。" in out.read_text(encoding="utf-8")
+    assert "【示例】" not in out.read_text(encoding="utf-8")
 
 
 def test_export_both_formats(runner, tmp_path: Path) -> None:

@@ -12,6 +12,16 @@ import pytest
 from test_transfer_helpers import HEADER, loads_cleanly, message_at, xlsx
 from tutor.content.transfer import (PLACEHOLDER_EXPLANATION, import_data, import_excel, import_file,
                                     write_template)
+from tutor.content.transfer.excel import EXAMPLES, LAYOUT_PREFIX
+
+
+def layout(result) -> list[str]:
+    """The result's 表格格式 lines: which layout each sheet was read as."""
+    return [str(w) for w in result.warnings if w.message.startswith(LAYOUT_PREFIX)]
+
+
+def other_warnings(result) -> list:
+    return [w for w in result.warnings if not w.message.startswith(LAYOUT_PREFIX)]
 
 
 def one(row: dict, **kwargs) -> dict:
@@ -36,7 +46,8 @@ def test_every_type_maps_to_our_schema(tmp_path: Path) -> None:
          "解析": "每种方法一分。"},
     ]
     result = import_excel(xlsx(rows), topic="survey", knowledge_point="survey.steps")
-    assert result.problems == [] and result.warnings == [] and result.skipped == []
+    assert result.problems == [] and other_warnings(result) == [] and result.skipped == []
+    assert layout(result) == ["第 1 行（Excel）：表格格式：本系统模板（每题一行，选项A、选项B……各占一列）"]
     single, multiple, truefalse, fill, short = result.questions
     assert list(single) == ["id", "type", "knowledge_point", "section", "difficulty", "stem", "options",
                             "answer", "explanation"]
@@ -95,7 +106,7 @@ def test_missing_explanation_gets_the_placeholder_and_a_warning() -> None:
     result = import_excel(xlsx([{"题型": "判断", "题干": "甲是乙。", "答案": "对"}]),
                           topic="survey", knowledge_point="survey.methods")
     assert result.questions[0]["explanation"] == PLACEHOLDER_EXPLANATION
-    assert [(w.where, "没有解析" in w.message) for w in result.warnings] == [("第 2 行（Excel）", True)]
+    assert [(w.where, "没有解析" in w.message) for w in other_warnings(result)] == [("第 2 行（Excel）", True)]
     assert result.problems == []
 
 
@@ -104,7 +115,7 @@ def test_header_found_below_a_title_row_and_unknown_columns_warned() -> None:
                 header=HEADER + ["备注"], before=[["第八章题库"], []])
     result = import_excel(data, topic="survey", knowledge_point="survey.methods")
     assert len(result.questions) == 1 and result.problems == []
-    assert [str(w) for w in result.warnings] == ["第 3 行（Excel）：未识别的列“备注”，已忽略"]
+    assert [str(w) for w in other_warnings(result)] == ["第 3 行（Excel）：未识别的列“备注”，已忽略"]
 
 
 def test_every_problem_is_reported_with_its_row() -> None:
@@ -182,9 +193,22 @@ def test_template_imports_cleanly_and_explains_every_column(tmp_path: Path) -> N
     explained = " ".join(str(c.value) for row in workbook["说明"].iter_rows() for c in row if c.value)
     for column in ("题型", "题干", "选项A～选项H", "答案", "解析", "知识点", "难度"):
         assert column in explained
+    # The examples are marked 【示例】 and never imported, with a note naming their rows ...
     result = import_file(path, topic="survey")
-    assert result.problems == [] and result.warnings == []
-    assert sorted(q["type"] for q in result.questions) == ["fill", "multiple", "short", "single", "truefalse"]
+    assert result.problems == [] and result.questions == [] and result.skipped == []
+    assert [str(w) for w in other_warnings(result)] == [
+        "第 2 行（Excel）：题干以【示例】开头的示例行没有导入：第 2 行（Excel）、第 3 行（Excel）、第 4 行（Excel）、"
+        "第 5 行（Excel）、第 6 行（Excel）"]
+    # ... while a question written below them is; and unmarked, every example is a valid question.
+    sheet = workbook["题目"]
+    sheet.append(["判断", "老师自己的题。", *[None] * 8, "对", "……", "survey.methods"])
+    for row in range(2, 2 + len(EXAMPLES)):
+        sheet.cell(row=row, column=2).value = sheet.cell(row=row, column=2).value.removeprefix("【示例】")
+    workbook.save(path)
+    result = import_file(path, topic="survey")
+    assert result.problems == [] and other_warnings(result) == []
+    assert sorted(q["type"] for q in result.questions) == ["fill", "multiple", "short", "single", "truefalse",
+                                                           "truefalse"]
     loads_cleanly(result, tmp_path)
 
 

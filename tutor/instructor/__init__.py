@@ -295,7 +295,8 @@ def import_questions() -> str:
             abort(400)
         # In a child process under memory and time limits: the file may be hostile.
         result = import_isolated(upload.filename, upload.read(), topic=topic.id, knowledge_point=kp_id,
-                                 allowed_knowledge_points=[kp.id for kp in topic.knowledge_points])
+                                 allowed_knowledge_points=[kp.id for kp in topic.knowledge_points],
+                                 topic_of={kp: t.id for kp, t in course.topic_of.items()})
         models = [to_model(q) for q in result.questions]
         if result.questions and _content_writable():
             token = pending.keep(_spool(), current_user.id, course.id, upload.filename, result)

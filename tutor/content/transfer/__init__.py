@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Collection
+from typing import Any, Collection, Mapping
 
 from tutor.content.transfer.common import (PLACEHOLDER_EXPLANATION, ImportResult, Options, Problem,
                                            decode_text, finalize, to_model)
@@ -40,24 +40,33 @@ def looks_like_gift(text: str) -> bool:
 
 
 def import_data(filename: str, data: bytes, *, topic: str, knowledge_point: str | None = None,
-                id_prefix: str | None = None,
-                allowed_knowledge_points: Collection[str] | None = None) -> ImportResult:
-    """Import an uploaded file's bytes, choosing the format by the name's suffix."""
+                id_prefix: str | None = None, allowed_knowledge_points: Collection[str] | None = None,
+                topic_of: Mapping[str, str] | None = None) -> ImportResult:
+    """Import an uploaded file's bytes, choosing the format by the name's suffix.
+
+    `topic_of` (every knowledge point of the course -> its topic) lets an item name a knowledge
+    point of another topic; its question is then listed in `ImportResult.topics`."""
     suffix = Path(filename).suffix.lower()
     kwargs: dict[str, Any] = dict(topic=topic, knowledge_point=knowledge_point, id_prefix=id_prefix,
                                   allowed_knowledge_points=allowed_knowledge_points)
+    # The formats of the tag style and Excel take the map themselves (and say "not in the
+    # course" for a knowledge point outside it); GIFT and Moodle XML accept the course's
+    # knowledge points and get their topics here.
+    mapped = dict(kwargs, topic_of=topic_of)
+    others = dict(kwargs) if topic_of is None else dict(
+        kwargs, allowed_knowledge_points=set(allowed_knowledge_points or ()) | set(topic_of))
     if suffix == ".xlsx":
-        return import_excel(data, **kwargs)
+        return import_excel(data, **mapped)
     if suffix == ".docx":
-        return import_docx(data, **kwargs)
+        return import_docx(data, **mapped)
     if suffix == ".xml":
-        return import_moodle_xml(data, **kwargs)
+        return with_topics(import_moodle_xml(data, **others), topic_of)
     if suffix in (".txt", ".gift"):
         text, warning = decode_text(data)
         warnings = [Problem("文件", warning)] if warning else []
         if suffix == ".gift" or looks_like_gift(text):
-            return import_gift(text, warnings=warnings, **kwargs)
-        return import_tagged_text(text, warnings=warnings, **kwargs)
+            return with_topics(import_gift(text, warnings=warnings, **others), topic_of)
+        return import_tagged_text(text, warnings=warnings, **mapped)
     hints = {".xls": "请在 Excel 中另存为 .xlsx", ".doc": "请在 Word 中另存为 .docx",
              ".csv": "请在 Excel 中打开并另存为 .xlsx"}
     message = f"不支持的文件类型 {suffix or '（无扩展名）'}；可导入 .xlsx、.docx、.txt（标记格式或 GIFT）、.gift、.xml（Moodle XML）"
@@ -66,9 +75,18 @@ def import_data(filename: str, data: bytes, *, topic: str, knowledge_point: str 
     return finalize([], Options(topic), [Problem("文件", message)])
 
 
+def with_topics(result: ImportResult, topic_of: Mapping[str, str] | None) -> ImportResult:
+    """`result` with the topic of each question outside `result.topic` in `topics`."""
+    for question in result.questions:
+        topic = (topic_of or {}).get(question["knowledge_point"], result.topic)
+        if topic != result.topic:
+            result.topics[question["id"]] = topic
+    return result
+
+
 def import_file(path: str | Path, *, topic: str, knowledge_point: str | None = None,
-                id_prefix: str | None = None,
-                allowed_knowledge_points: Collection[str] | None = None) -> ImportResult:
+                id_prefix: str | None = None, allowed_knowledge_points: Collection[str] | None = None,
+                topic_of: Mapping[str, str] | None = None) -> ImportResult:
     """Import a question bank file: .xlsx, .docx, .txt (tag style or GIFT, by content),
     .gift or .xml (Moodle XML)."""
     path = Path(path)
@@ -77,7 +95,7 @@ def import_file(path: str | Path, *, topic: str, knowledge_point: str | None = N
     except OSError as exc:
         return finalize([], Options(topic), [Problem("文件", f"无法读取文件 {path.name}：{exc.strerror}")])
     return import_data(path.name, data, topic=topic, knowledge_point=knowledge_point,
-                       id_prefix=id_prefix, allowed_knowledge_points=allowed_knowledge_points)
+                       id_prefix=id_prefix, allowed_knowledge_points=allowed_knowledge_points, topic_of=topic_of)
 
 
 __all__ = ["PLACEHOLDER_EXPLANATION", "SUFFIXES", "ImportResult", "Problem", "export_gift",

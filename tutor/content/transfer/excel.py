@@ -1,44 +1,170 @@
-"""Excel (.xlsx) import, one question per row, and the template workbook teachers fill in."""
+"""Excel (.xlsx) import in the layouts Chinese question banks come in, and our template.
+
+The layout is recognised from each sheet's header row (and the result says which):
+
+- `template`: our own template, one question per row, one column per option (选项A…选项H);
+- `per_option`: one row per option, as yf-exam exports and imports it: a question row
+  (题目序号, 题目类型, 题目内容, 整体解析…) and its options, one per row (选项内容, 是否正确项);
+  an option row leaves the question's cells empty or repeats them with the same 题目序号;
+- `options_cell`: every option in one 选项 cell, as RuoYi-based exam modules lay it out:
+  "A.苹果|B.香蕉", one option per line (Alt+Enter) or separated by ；.
+
+In any layout a heading may carry a hint in brackets, "题型（1单选 2多选 3判断）" or
+"答案(多选用逗号分隔)": the hint is dropped from the name, and a type hint's numbers are the
+codes its type cells use. Type cells written 1/2/3 under a heading without such a hint are
+read as yf-exam's codes, 1 单选 2 多选 3 判断, and the result says so. A sheet named after a
+type (单选题, 多选题, 判断题…) gives that type to its rows, so a workbook may hold one sheet per
+type; every sheet with a header row is read. Rows whose stem starts with 【示例】 (the template's
+examples) are skipped, with a note.
+"""
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from io import BytesIO
 from pathlib import Path
-from typing import Any, Collection
+from typing import Any, Collection, Iterator, Mapping
 
 from tutor.content.transfer.common import (FILL_RULE, RUBRIC_RULE, TRUTH_HELP, Draft, ImportResult,
-                                           Options, Problem, clean, finalize)
+                                           Options, Problem, clean, finalize, parse_truth)
 from tutor.content.transfer.limits import MAX_COLUMNS, MAX_ITEMS, MAX_ROWS, too_many
-from tutor.content.transfer.rows import TYPE_HELP, RawItem, draft_from_raw
+from tutor.content.transfer.rows import TYPE_HELP, TYPE_NAMES, RawItem, draft_from_raw, type_of
+from tutor.content.transfer.tagtext import split_options
 from tutor.content.transfer.zipcheck import ZipTooLarge, open_checked
 from tutor.questions.base import LETTERS
 
-# Column headings as teachers write them (spaces ignored) -> our column key.
+# Column headings as teachers write them (spaces, a leading * and a bracketed hint ignored)
+# -> our column key.
 HEADINGS = {
-    "题型": "type", "类型": "type", "题目类型": "type",
-    "题干": "stem", "题目": "stem", "题目内容": "stem", "试题": "stem",
-    "答案": "answer", "正确答案": "answer", "标准答案": "answer",
-    "解析": "explanation", "答案解析": "explanation", "试题解析": "explanation",
+    "题型": "type", "类型": "type", "题目类型": "type", "试题类型": "type",
+    "题干": "stem", "题目": "stem", "题目内容": "stem", "试题": "stem", "试题内容": "stem",
+    "题目名称": "stem", "问题": "stem",
+    "答案": "answer", "正确答案": "answer", "标准答案": "answer", "参考答案": "answer",
+    "解析": "explanation", "答案解析": "explanation", "试题解析": "explanation", "整体解析": "explanation",
+    "题目解析": "explanation",
     "知识点": "knowledge_point", "难度": "difficulty", "章节": "section", "标签": "tags",
+    "题目序号": "number", "序号": "number", "题号": "number", "题目编号": "number", "编号": "number",
+    "选项": "options", "选项内容": "options", "答案选项": "options", "备选项": "options",
+    "是否正确": "is_right", "是否正确项": "is_right", "是否正确答案": "is_right", "正确与否": "is_right",
+    "是否答案": "is_right",
 }
 _OPTION_HEADING = re.compile(r"^(?:选项)?([A-H])(?:选项)?$")
+# "题型（1单选 2多选 3判断）": the name and the hint. A heading is at most a cell's text, and
+# the hint is matched only at the end, after one bracket, so this cannot backtrack far.
+_HINT = re.compile(r"^([^（(\[【]*+)[（(\[【]([^）)\]】]*+)[）)\]】]$")
+_TYPE_CODE = re.compile(r"(\d{1,2})\s*[:：=.、\-－]?\s*(" + "|".join(sorted(TYPE_NAMES, key=len, reverse=True))
+                        + r")题?")
 HEADER_SEARCH_ROWS = 10
 TEMPLATE_COLUMNS = ["题型", "题干"] + [f"选项{letter}" for letter in LETTERS] + \
     ["答案", "解析", "知识点", "难度", "章节", "标签"]
+EXAMPLE_MARK = "【示例】"
+# yf-exam's question type codes (its quType), used when a heading does not say what they mean.
+DEFAULT_TYPE_CODES = {"1": "单选", "2": "多选", "3": "判断"}
+LAYOUTS = {
+    "template": "本系统模板（每题一行，选项A、选项B……各占一列）",
+    "per_option": "每个选项一行（如 yf-exam：题目行后面是它的选项行，用“是否正确”标出正确选项）",
+    "options_cell": "选项写在同一格（如若依考试模块：选项之间用换行、| 或 ；分隔）",
+}
+LAYOUT_PREFIX = "表格格式："
+EXPECTED = ("表头行应包含“题干”（或“题目”“题目内容”）和“题型”（或“题目类型”，工作表以题型命名时可省略）；"
+            "选项可以是“选项A……选项H”各一列、一列“选项”（各选项用换行、| 或 ；分隔），"
+            "或“选项内容”加“是否正确”（每个选项一行）；还有“答案”“解析”“知识点”“难度”等列"
+            "（可用 content template 生成模板）")
+
+
+@dataclass
+class Header:
+    row: int                                   # 1-based
+    columns: dict[int, str]                    # column index -> our key
+    unknown: list[str]
+    type_codes: dict[str, str]                 # "1" -> "单选", from the type heading's hint
+    layout: str = "template"
+
+
+@dataclass
+class Sheet:
+    """One sheet to read: its name, the type its name gives, its header."""
+
+    sheet: Any
+    name: str
+    sheet_type: str | None
+    header: Header
+    labelled: bool = False                     # places name the sheet (the workbook has several)
+
+    def where(self, row: int) -> str:
+        return f"工作表“{self.name}”第 {row} 行（Excel）" if self.labelled else _where(row)
+
+
+@dataclass
+class Reading:
+    """What reading the rows found besides items: for the result's problems and warnings."""
+
+    problems: list[Problem] = field(default_factory=list)
+    examples: list[str] = field(default_factory=list)
+    default_codes: bool = False
+    items: int = 0
 
 
 def _where(row: int) -> str:
     return f"第 {row} 行（Excel）"
 
 
-def _heading_key(value: Any) -> str | None:
-    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", clean(value))).upper()
-    match = _OPTION_HEADING.match(text)
+def _split_heading(value: Any) -> tuple[str, str]:
+    """A heading as (name, hint): spaces and a leading/trailing * dropped, width folded."""
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", clean(value))).strip("*")
+    match = _HINT.match(text)
+    return (match.group(1), match.group(2)) if match and match.group(1) else (text, "")
+
+
+def _heading_key(name: str) -> str | None:
+    match = _OPTION_HEADING.match(name.upper())
     if match:
         return "option:" + match.group(1)
-    return HEADINGS.get(text)
+    return HEADINGS.get(name)
+
+
+def _type_codes(hint: str) -> dict[str, str]:
+    """"1单选 2多选 3判断" -> {"1": "单选", "2": "多选", "3": "判断"}."""
+    return {code: name for code, name in _TYPE_CODE.findall(unicodedata.normalize("NFKC", hint))}
+
+
+def _layout(columns: Mapping[int, str]) -> str:
+    keys = set(columns.values())
+    if "is_right" in keys:
+        return "per_option"
+    if "options" in keys and not any(k.startswith("option:") for k in keys):
+        return "options_cell"
+    return "template"
+
+
+def _find_header(rows: list[tuple[Any, ...]], sheet_type: str | None) -> Header | None:
+    """The header row, its column keys by index, and headings not understood."""
+    for number, row in enumerate(rows[:HEADER_SEARCH_ROWS], start=1):
+        columns: dict[int, str] = {}
+        unknown: list[str] = []
+        codes: dict[str, str] = {}
+        for index, value in enumerate(row):
+            name, hint = _split_heading(value)
+            key = _heading_key(name)
+            if key is None:
+                if name:
+                    unknown.append(clean(value))
+                continue
+            if key in columns.values():
+                unknown.append(clean(value))       # a second 题干 column: the first one counts
+                continue
+            columns[index] = key
+            if key == "type":
+                codes = _type_codes(hint)
+        if "stem" in columns.values() and ("type" in columns.values() or sheet_type):
+            header = Header(number, columns, unknown, codes)
+            header.layout = _layout(columns)
+            if header.layout != "per_option":
+                header.columns = {i: k for i, k in columns.items() if k != "number"}
+            return header
+    return None
 
 
 def _cell(value: Any) -> tuple[Any, str | None]:
@@ -56,17 +182,29 @@ def _cell(value: Any) -> tuple[Any, str | None]:
     return str(value), None
 
 
-def _find_header(rows: list[tuple[Any, ...]]) -> tuple[int, dict[int, str], list[str]] | None:
-    """The header row (1-based), its column keys by index, and headings not understood."""
-    for number, row in enumerate(rows[:HEADER_SEARCH_ROWS], start=1):
-        keys = {index: _heading_key(value) for index, value in enumerate(row)}
-        if "stem" in keys.values() and "type" in keys.values():
-            unknown = [clean(row[i]) for i, key in keys.items() if key is None and clean(row[i])]
-            return number, {i: k for i, k in keys.items() if k}, unknown
-    return None
+def _heading_name(key: str) -> str:
+    if key.startswith("option:"):
+        return "选项" + key[-1]
+    return next(name for name, k in HEADINGS.items() if k == key)
 
 
-def _raw_item(number: int, row: tuple[Any, ...], columns: dict[int, str]) -> RawItem | None:
+@dataclass
+class _Row:
+    """One row's cells by our key, as text, and what was wrong with them."""
+
+    values: dict[str, Any]
+    problems: list[str | Problem]
+
+    def text(self, key: str) -> str:
+        value = self.values.get(key)
+        return str(value).upper() if isinstance(value, bool) else clean(value)
+
+    @property
+    def empty(self) -> bool:
+        return all(v == "" for v in self.values.values())
+
+
+def _read_row(row: tuple[Any, ...], columns: Mapping[int, str]) -> _Row:
     values: dict[str, Any] = {}
     problems: list[str | Problem] = []
     for index, key in columns.items():
@@ -74,55 +212,220 @@ def _raw_item(number: int, row: tuple[Any, ...], columns: dict[int, str]) -> Raw
         if message:
             problems.append(f"{_heading_name(key)}列的单元格{message}")
         values[key] = value
-    if all(v == "" for v in values.values()):
-        return None                                   # an empty row
-    options = [clean(values.get(f"option:{letter}")) for letter in LETTERS]
-    while options and not options[-1]:
-        options.pop()
-    for index, option in enumerate(options):
-        if not option:
-            problems.append(f"选项{LETTERS[index]}是空的，但后面还有选项；选项要从 A 开始连续填写")
-    def text(key: str) -> str:
-        value = values.get(key)
-        return str(value).upper() if isinstance(value, bool) else clean(value)
+    return _Row(values, problems)
 
-    tags = [t for t in re.split(r"[,，、;；\s]+", text("tags")) if t]
-    return RawItem(_where(number), text("type"), text("stem"), options, values.get("answer"),
-                   text("explanation"), text("knowledge_point"), text("difficulty"), text("section"),
+
+def _type_text(cells: _Row, sheet: Sheet, reading: Reading) -> str:
+    """The row's type as a name (单选…): its cell, a code in it, or the sheet's name."""
+    text = unicodedata.normalize("NFKC", cells.text("type")).strip()
+    if not text:
+        return sheet.sheet_type or ""
+    if text.isdigit():
+        if sheet.header.type_codes:
+            return sheet.header.type_codes.get(text, text)
+        if text in DEFAULT_TYPE_CODES:
+            reading.default_codes = True
+            return DEFAULT_TYPE_CODES[text]
+    return text
+
+
+def _raw(where: str, cells: _Row, type_text: str, options: list[str], answer: Any,
+         problems: list[str | Problem]) -> RawItem:
+    tags = [t for t in re.split(r"[,，、;；\s]+", cells.text("tags")) if t]
+    return RawItem(where, type_text, cells.text("stem"), options, answer, cells.text("explanation"),
+                   cells.text("knowledge_point"), cells.text("difficulty"), cells.text("section"),
                    tags, problems=problems)
 
 
-def _heading_name(key: str) -> str:
-    if key.startswith("option:"):
-        return "选项" + key[-1]
-    return next(name for name, k in HEADINGS.items() if k == key)
+_LETTER_MARK = re.compile(r"^\s*(?:[（(]\s*[A-HＡ-Ｈa-h]\s*[）)]|[A-HＡ-Ｈa-h]\s*[.、．:：])\s*")
 
 
-def _drafts(sheet: Any, header: int, columns: dict[int, str]) -> tuple[list[Draft], list[Problem]]:
-    """One draft per non-empty row after the header, streamed: only the header's columns are
-    read (a sheet may declare itself 16,384 columns wide), and reading stops at the bounds."""
-    drafts: list[Draft] = []
-    last = header + MAX_ROWS
-    rows = sheet.iter_rows(min_row=header + 1, max_row=last + 1, max_col=max(columns) + 1, values_only=True)
-    for number, row in enumerate(rows, start=header + 1):
-        if number > last:
-            return drafts, [Problem(_where(number), too_many("表格行数", MAX_ROWS))]
-        raw = _raw_item(number, row, columns)
-        if raw is None:
+def split_cell_options(text: str) -> list[str]:
+    """"A.苹果|B.香蕉", one per line, or "A.苹果；B.香蕉" -> [苹果, 香蕉]."""
+    text = clean(text)
+    if not text:
+        return []
+    if "\n" in text:
+        parts = text.split("\n")
+    elif "|" in text or "｜" in text:
+        parts = re.split(r"[|｜]", text)
+    elif "；" in text or ";" in text:
+        parts = re.split(r"[;；]", text)
+    else:
+        parts = [text]
+    options: list[str] = []
+    for part in parts:
+        if not part.strip():
             continue
-        if len(drafts) == MAX_ITEMS:
-            return drafts, [Problem(_where(number), too_many("题目", MAX_ITEMS))]
+        several = split_options(part.strip())        # "A. 甲  B. 乙" on one line
+        if several is not None and len(several) > 1:
+            options.extend(several)
+        else:
+            options.append(_LETTER_MARK.sub("", part, count=1).strip())
+    return options
+
+
+def _template_items(sheet: Sheet, rows: Iterator[tuple[int, tuple[Any, ...]]],
+                    reading: Reading) -> Iterator[RawItem]:
+    """One question per row: options in 选项A… columns, or all in one 选项 cell."""
+    for number, row in rows:
+        cells = _read_row(row, sheet.header.columns)
+        if cells.empty:
+            continue
+        if _is_example(cells, sheet, number, reading):
+            continue
+        problems = list(cells.problems)
+        if sheet.header.layout == "options_cell":
+            options = split_cell_options(cells.text("options"))
+        else:
+            options = [clean(cells.values.get(f"option:{letter}")) for letter in LETTERS]
+            while options and not options[-1]:
+                options.pop()
+            for index, option in enumerate(options):
+                if not option:
+                    problems.append(f"选项{LETTERS[index]}是空的，但后面还有选项；选项要从 A 开始连续填写")
+        yield _raw(sheet.where(number), cells, _type_text(cells, sheet, reading), options,
+                   cells.values.get("answer"), problems)
+
+
+def _per_option_items(sheet: Sheet, rows: Iterator[tuple[int, tuple[Any, ...]]],
+                      reading: Reading) -> Iterator[RawItem]:
+    """A question row, then one row per option; the options marked right make the answer."""
+    current: tuple[int, _Row, list[str], list[str], list[str | Problem]] | None = None
+
+    def finish() -> RawItem | None:
+        if current is None:
+            return None
+        number, cells, options, right, problems = current
+        answer = "".join(right) if right else cells.values.get("answer")
+        return _raw(sheet.where(number), cells, _type_text(cells, sheet, reading), options, answer, problems)
+
+    for number, row in rows:
+        cells = _read_row(row, sheet.header.columns)
+        if cells.empty:
+            continue
+        stem, key = cells.text("stem"), cells.text("number")
+        starts = bool(stem) and (current is None or (key != current[1].text("number") if key
+                                                     else stem != current[1].text("stem")))
+        if starts:
+            done = finish()
+            if done is not None:
+                yield done
+            if _is_example(cells, sheet, number, reading):
+                current = None
+                continue
+            current = (number, cells, [], [], list(cells.problems))
+        elif current is None:
+            reading.problems.append(Problem(sheet.where(number), "这一行像是选项行，但它前面没有题目行"
+                                                                 "（题目行要填“题目内容”）"))
+            continue
+        option = cells.text("options")
+        mark = cells.text("is_right")
+        if not option:
+            if mark and not starts:
+                current[4].append(Problem(sheet.where(number), "“是否正确”有内容，但“选项内容”是空的"))
+            continue
+        if len(current[2]) == len(LETTERS):
+            current[4].append(Problem(sheet.where(number), f"选项超过 {len(LETTERS)} 个"))
+            continue
+        current[2].append(option)
+        right = _is_right(mark)
+        if right is None:
+            current[4].append(Problem(sheet.where(number), f"“是否正确”应写 1/0、是/否、对/错 或 √/×，"
+                                                           f"而不是“{mark}”"))
+        elif right:
+            current[3].append(LETTERS[len(current[2]) - 1])
+    done = finish()
+    if done is not None:
+        yield done
+
+
+def _is_right(text: str) -> bool | None:
+    """An option's 是否正确 cell: empty or 0 is wrong, 1 is right, else 对/错, 是/否, √/×…"""
+    if text in ("", "0"):
+        return False
+    if text == "1":
+        return True
+    return parse_truth(text)
+
+
+def _is_example(cells: _Row, sheet: Sheet, number: int, reading: Reading) -> bool:
+    if cells.text("stem").startswith(EXAMPLE_MARK):
+        reading.examples.append(sheet.where(number))
+        return True
+    return False
+
+
+def _drafts(sheet: Sheet, reading: Reading) -> list[Draft]:
+    """The sheet's drafts, streamed: only the header's columns are read (a sheet may declare
+    itself 16,384 columns wide), and reading stops at the bounds."""
+    drafts: list[Draft] = []
+    header = sheet.header.row
+    last = header + MAX_ROWS
+    stopped: list[Problem] = []
+
+    def numbered() -> Iterator[tuple[int, tuple[Any, ...]]]:
+        rows = sheet.sheet.iter_rows(min_row=header + 1, max_row=last + 1,
+                                     max_col=max(sheet.header.columns) + 1, values_only=True)
+        for number, row in enumerate(rows, start=header + 1):
+            if number > last:
+                stopped.append(Problem(sheet.where(number), too_many("表格行数", MAX_ROWS)))
+                return
+            yield number, row
+
+    read = _per_option_items if sheet.header.layout == "per_option" else _template_items
+    for raw in read(sheet, numbered(), reading):
+        if reading.items == MAX_ITEMS:
+            reading.problems.append(Problem(raw.where, too_many("题目", MAX_ITEMS)))
+            break
+        reading.items += 1
         drafts.append(draft_from_raw(raw))
-    return drafts, []
+    reading.problems.extend(stopped)
+    return drafts
+
+
+def _sheets(workbook: Any) -> tuple[list[Sheet], list[str]]:
+    """Every sheet with a header row; and, for the message when there is none, the first
+    non-empty row of each sheet."""
+    found: list[Sheet] = []
+    seen: list[str] = []
+    for worksheet in workbook.worksheets:
+        if worksheet.title == "说明":
+            continue
+        head = list(worksheet.iter_rows(max_row=HEADER_SEARCH_ROWS, max_col=MAX_COLUMNS, values_only=True))
+        sheet_type = worksheet.title.strip() if type_of(worksheet.title) else None
+        header = _find_header(head, sheet_type)
+        if header is None:
+            first = next((row for row in head if any(clean(v) for v in row)), None)
+            if first is not None:
+                names = "、".join(clean(v) for v in first if clean(v))
+                seen.append(f"工作表“{worksheet.title}”的第一行是：{names[:200]}")
+            continue
+        found.append(Sheet(worksheet, worksheet.title, sheet_type, header))
+    if len(found) > 1:
+        for sheet in found:
+            sheet.labelled = True
+    return found, seen
+
+
+def _describe(sheet: Sheet) -> str:
+    text = f"{LAYOUT_PREFIX}{LAYOUTS[sheet.header.layout]}"
+    if sheet.sheet_type and "type" not in sheet.header.columns.values():
+        text += f"；题型取自工作表名“{sheet.name}”"
+    elif sheet.sheet_type:
+        text += f"；题型为空的行取工作表名“{sheet.name}”"
+    if sheet.header.type_codes:
+        text += "；题型代码：" + "、".join(f"{code} {name}" for code, name in sheet.header.type_codes.items())
+    return text
 
 
 def import_excel(data: bytes, *, topic: str, knowledge_point: str | None = None,
-                 id_prefix: str | None = None,
-                 allowed_knowledge_points: Collection[str] | None = None) -> ImportResult:
-    """Read the first sheet that has a 题型/题干 header row; one question per row after it."""
+                 id_prefix: str | None = None, allowed_knowledge_points: Collection[str] | None = None,
+                 topic_of: Mapping[str, str] | None = None) -> ImportResult:
+    """Read every sheet that has a header row (题干 and 题型, or a sheet named after a type)."""
     import openpyxl  # here, so that the other formats work where openpyxl is not installed
 
-    options = Options(topic, knowledge_point, id_prefix, allowed_knowledge_points)
+    options = Options(topic, knowledge_point, id_prefix, allowed_knowledge_points, topic_of)
     unreadable = "；如果是旧的 .xls 文件，请在 Excel 中另存为 .xlsx"
     try:
         open_checked(data).close()
@@ -134,24 +437,38 @@ def import_excel(data: bytes, *, topic: str, knowledge_point: str | None = None,
     except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
         return finalize([], options, [Problem("文件", f"无法读取 Excel 文件（.xlsx）：{exc.__class__.__name__}"
                                                     + unreadable)])
+    drafts: list[Draft] = []
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    reading = Reading()
     try:
-        for sheet in workbook.worksheets:
-            if sheet.title == "说明":
+        sheets, seen = _sheets(workbook)
+        for sheet in sheets:
+            where = sheet.where(sheet.header.row)
+            warnings.append(Problem(where, _describe(sheet)))
+            warnings.extend(Problem(where, f"未识别的列“{name}”，已忽略") for name in sheet.header.unknown)
+            keys = set(sheet.header.columns.values())
+            if "answer" not in keys and sheet.header.layout != "per_option":
+                problems.append(Problem(where, "表头中没有“答案”列"))
                 continue
-            head = list(sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, max_col=MAX_COLUMNS, values_only=True))
-            found = _find_header(head)
-            if found is None:
+            if sheet.header.layout == "per_option" and "options" not in keys:
+                problems.append(Problem(where, "有“是否正确”列，却没有“选项内容”列"))
                 continue
-            header, columns, unknown = found
-            warnings = [Problem(_where(header), f"未识别的列“{name}”，已忽略") for name in unknown]
-            if "answer" not in columns.values():
-                return finalize([], options, [Problem(_where(header), "表头中没有“答案”列")], warnings)
-            drafts, problems = _drafts(sheet, header, columns)
-            return finalize(drafts, options, problems, warnings)
+            drafts.extend(_drafts(sheet, reading))
+            if reading.items >= MAX_ITEMS:
+                break
     finally:
         workbook.close()
-    return finalize([], options, [Problem(_where(1), "没有找到表头行：第一行应是“题型、题干、选项A……、答案、解析、"
-                                                    "知识点、难度”等列名（可用 content template 生成模板）")])
+    if not sheets:
+        found = "；".join(seen) if seen else "每个工作表都是空的"
+        return finalize([], options, [Problem(_where(1), f"没有找到表头行。{found}。{EXPECTED}")])
+    if reading.default_codes:
+        warnings.append(Problem("文件", "题型列写的是数字，表头没有说明含义，已按 1 单选、2 多选、3 判断 导入"
+                                      "（如不同，请在表头写明，如“题型（1单选 2多选 3判断）”）"))
+    if reading.examples:
+        shown = "、".join(reading.examples[:10]) + ("等" if len(reading.examples) > 10 else "")
+        warnings.append(Problem(reading.examples[0], f"题干以{EXAMPLE_MARK}开头的示例行没有导入：{shown}"))
+    return finalize(drafts, options, problems + reading.problems, warnings)
 
 
 # ---------------------------------------------------------------- the template
@@ -181,7 +498,7 @@ EXAMPLES: list[dict[str, Any]] = [
 
 COLUMN_HELP: list[tuple[str, str, str]] = [
     ("题型", "必填", f"{TYPE_HELP}。"),
-    ("题干", "必填", "题目正文。单选、多选题的作答位置习惯写作（ ）。填空题的空位写作（ ）、____ 或 {{1}}、{{2}}。"),
+    ("题干", "必填", "题目正文。以" + EXAMPLE_MARK + "开头的行是示例，不会导入（可以保留，也可以删除）。单选、多选题的作答位置习惯写作（ ）。填空题的空位写作（ ）、____ 或 {{1}}、{{2}}。"),
     ("选项A～选项H", "单选、多选必填", "每个选项一格，不要写字母“A.”；从 A 开始连续填写，2 到 8 个。"
                                     "选项会随机打乱，不要写“以上都对”或用字母指代其他选项。"),
     ("答案", "必填", "按题型写，见下面几行。一格内换行用 Alt+Enter。"),
@@ -209,7 +526,9 @@ def write_template(path: str | Path) -> None:
     sheet.title = "题目"
     sheet.append(TEMPLATE_COLUMNS)
     for example in EXAMPLES:
-        sheet.append([example.get(name, "") for name in TEMPLATE_COLUMNS])
+        # Marked, so that a template filled in below its examples never imports them.
+        marked = {**example, "题干": EXAMPLE_MARK + example["题干"]}
+        sheet.append([marked.get(name, "") for name in TEMPLATE_COLUMNS])
     _style_questions(sheet)
     help_sheet = workbook.create_sheet("说明")
     help_sheet.append(["列名", "是否必填", "怎么写"])

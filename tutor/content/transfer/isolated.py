@@ -19,7 +19,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Collection
+from typing import IO, Any, Collection, Mapping
 
 from tutor.content.transfer.common import ImportResult, Problem
 from tutor.content.transfer.limits import (CHILD_CPU_SECONDS, CHILD_MEMORY_BYTES, CHILD_WALL_SECONDS, MB)
@@ -37,12 +37,14 @@ class ChildLimits:
 
 def import_isolated(filename: str, source: bytes | Path, *, topic: str, knowledge_point: str | None = None,
                     id_prefix: str | None = None, allowed_knowledge_points: Collection[str] | None = None,
+                    topic_of: Mapping[str, str] | None = None,
                     limits: ChildLimits = ChildLimits()) -> ImportResult:
     """`import_data(filename, bytes, ...)` in a child process; `source` is the bytes or a file."""
     request = {"filename": filename, "topic": topic, "knowledge_point": knowledge_point,
                "id_prefix": id_prefix, "memory_bytes": limits.memory_bytes, "cpu_seconds": limits.cpu_seconds,
                "allowed_knowledge_points": None if allowed_knowledge_points is None
-               else list(allowed_knowledge_points)}
+               else list(allowed_knowledge_points),
+               "topic_of": None if topic_of is None else dict(topic_of)}
     with _input(source) as stdin, tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.monotonic()
         child = subprocess.Popen([sys.executable, "-I", str(WORKER), json.dumps(request)],  # nosec B603

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Collection, Iterable, Iterator
+from typing import Collection, Iterable, Iterator, Mapping
 
 from tutor.content.transfer.common import Draft, ImportResult, Options, Problem, finalize
 from tutor.content.transfer.docxtext import TooManyLines, read_docx, referenced
@@ -282,10 +282,10 @@ def text_lines(text: str) -> Iterator[Line]:
 
 def import_tagged_text(text: str, *, topic: str, knowledge_point: str | None = None,
                        id_prefix: str | None = None, allowed_knowledge_points: Collection[str] | None = None,
-                       warnings: Iterable[Problem] = ()) -> ImportResult:
+                       warnings: Iterable[Problem] = (), topic_of: Mapping[str, str] | None = None) -> ImportResult:
     """Plain text in the tag style; places are reported as 第 N 行."""
     drafts, problems, found = _read(text_lines(text))
-    return finalize(drafts, Options(topic, knowledge_point, id_prefix, allowed_knowledge_points),
+    return finalize(drafts, Options(topic, knowledge_point, id_prefix, allowed_knowledge_points, topic_of),
                     problems, list(warnings) + found)
 
 
@@ -310,9 +310,10 @@ def docx_lines(data: bytes) -> tuple[list[Line], list[Problem], list[Problem], d
 
 
 def import_docx(data: bytes, *, topic: str, knowledge_point: str | None = None,
-                id_prefix: str | None = None, allowed_knowledge_points: Collection[str] | None = None) -> ImportResult:
+                id_prefix: str | None = None, allowed_knowledge_points: Collection[str] | None = None,
+                topic_of: Mapping[str, str] | None = None) -> ImportResult:
     """A Word document in the tag style; places are reported as 第 N 段 (paragraph number)."""
-    options = Options(topic, knowledge_point, id_prefix, allowed_knowledge_points)
+    options = Options(topic, knowledge_point, id_prefix, allowed_knowledge_points, topic_of)
     try:
         lines, stopped, warnings, pictures = docx_lines(data)
     except ZipTooLarge as exc:

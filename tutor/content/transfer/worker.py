@@ -53,7 +53,8 @@ def main(argv: list[str]) -> int:
     try:
         result = import_data(request["filename"], data, topic=request["topic"],
                              knowledge_point=request["knowledge_point"], id_prefix=request["id_prefix"],
-                             allowed_knowledge_points=request["allowed_knowledge_points"])
+                             allowed_knowledge_points=request["allowed_knowledge_points"],
+                             topic_of=request.get("topic_of"))
         reply: dict[str, Any] = {"result": result_to_json(result)}
     except MemoryError:
         reply = {"failure": "memory"}
