@@ -21,7 +21,7 @@ from tutor.instructor import cache, calibration, paging, reports, review
 from tutor.instructor import pending
 from tutor.models import Attempt
 from tutor.questions import question_type
-from tutor.web import catalog, instructor_required, now
+from tutor.web import catalog, instructor_required, now, writes_after_reading
 
 bp = Blueprint("instructor", __name__, url_prefix="/instructor")
 T = TypeVar("T")
@@ -326,6 +326,7 @@ def _spool() -> Path:
 
 @bp.route("/import/publish", methods=["POST"])
 @instructor_required
+@writes_after_reading     # it writes files and no database row: no SQLite write lock while the course is checked
 def publish_import() -> str:
     """Publish the import previewed on this server (by its token) into the course folder: the
     loader checks the course with it first, and nothing is written if that finds a new error."""
