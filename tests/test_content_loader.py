@@ -190,8 +190,10 @@ def test_every_error_is_collected_not_only_the_first(tmp_path: Path) -> None:
     assert f"{f}:22:5: questions[2].answer: 应为文本，而不是 列表" in errors
     assert f"{f}:28:5: questions[3].answer: 应为 true 或 false，而不是 文本 '对'" in errors
     assert any(e.startswith(f"{f}:31:5: questions[4].type: 未知题型 'essay'") for e in errors)
-    # the file failed, so the knowledge-point check has nothing to look at yet; fix the rest:
-    assert len(errors) == 7
+    # the file failed, and still its knowledge points are checked, from the values as written
+    assert f"{f}:5:5: questions[0].knowledge_point: course.yaml 中没有知识点 survey.nowhere" in errors
+    assert f"{f}:26:5: questions[3].knowledge_point: 知识点 churn.causes 不属于本文件的主题 survey" in errors
+    assert len(errors) == 9
 
 
 def test_unknown_knowledge_point_and_lesson_section(tmp_path: Path) -> None:
@@ -230,7 +232,7 @@ def test_duplicate_keys_aliases_and_tags_are_refused(tmp_path: Path) -> None:
         "content/demo/questions/a.yaml:12:5: questions[0].stem: 重复的键 stem（第一次出现在第 6 行）"]
     doc = yamlstrict.parse(b"a: &x [1, 2]\nb: *x\nc: !!python/object:os.system x\nd:\n  <<: {e: 1}\n")
     assert [(p.line, p.message.split("，")[0]) for p in doc.problems] == [
-        (2, "不允许使用锚点和别名（& 与 *）"), (3, "不允许使用标签 tag:yaml.org,2002:python/object:os.system"),
+        (1, "不允许使用锚点 &x（锚点和别名都不允许）"), (2, "不允许使用锚点和别名（& 与 *）"), (3, "不允许使用标签 tag:yaml.org,2002:python/object:os.system"),
         (5, "不允许使用合并键 <<")]
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any, Mapping
 
 from pathlib import Path
@@ -54,6 +55,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     cli.init_app(app)
 
-    if app.config["TUTOR_AUTO_MIGRATE"]:
+    if app.config["TUTOR_AUTO_MIGRATE"] and not (os.environ.get("FLASK_RUN_FROM_CLI")
+                                                 and cli.runs_without_database(sys.argv)):
         schema.upgrade_at_start(app)
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from pathlib import Path
+from typing import Sequence
 from typing import TYPE_CHECKING
 
 import click
@@ -21,6 +22,27 @@ if TYPE_CHECKING:
     from tutor.content.transfer.common import ImportResult
 
 content_cli = AppGroup("content", help="Check the YAML course content.")
+
+# Commands that only read and write files: the app made to run them applies no migration, so
+# `flask --app tutor content check` in a fresh checkout neither creates nor touches a database.
+WITHOUT_DATABASE = {("content", "check"), ("content", "schema"), ("content", "template")}
+_OPTIONS_WITH_VALUE = {"--app", "-A", "--env-file", "-e"}     # flask's own, before the command
+
+
+def runs_without_database(argv: Sequence[str]) -> bool:
+    """Whether a `flask ...` command line runs one of WITHOUT_DATABASE (the app is made before
+    click has chosen the command, so the words are read here)."""
+    words: list[str] = []
+    skip = False
+    for arg in argv[1:]:
+        if skip or arg in _OPTIONS_WITH_VALUE:
+            skip = not skip
+            continue
+        if not arg.startswith("-"):
+            words.append(arg)
+        if len(words) == 2:
+            break
+    return tuple(words) in WITHOUT_DATABASE
 user_cli = AppGroup("user", help="Manage accounts.")
 
 

@@ -138,17 +138,27 @@ def _parse_file(path: Path, display: str, kind: str) -> ParsedFile:
     parsed = ParsedFile(display, None, [], doc)
     parsed.errors.extend(ContentError(display, p.line, p.column, format_path(p.path), p.message)
                          for p in doc.problems)
-    if parsed.errors:
+    if doc.value is None:       # unreadable, or not YAML at all: nothing more can be checked
         return parsed
     if not isinstance(doc.value, dict):
         parsed.errors.append(parsed.error((), "文件的顶层应是“键: 值”映射"))
         return parsed
+    # Every stage that can still run does: a duplicate key or an alias does not hide the
+    # model's errors elsewhere in the file (those at the place the YAML problem names would
+    # only repeat it, so they are left out).
+    yaml_errors = list(parsed.errors)
     if kind == "manifest":
         parsed.value = _validate(parsed, Manifest, doc.value)
     elif kind == "lessons":
         parsed.value = _validate(parsed, Lesson, doc.value)
     else:
         parsed.value = _parse_questions(parsed, doc.value)
+    if yaml_errors and len(parsed.errors) > len(yaml_errors):
+        named = [tuple(p.path) for p in doc.problems if p.path]
+        path_of = {format_path(path): path for path in doc.positions}
+        parsed.errors = yaml_errors + [
+            e for e in parsed.errors[len(yaml_errors):]
+            if not any(_within(path_of.get(e.path, ()), path) for path in named)]
     if parsed.errors:
         parsed.value = None
     else:
@@ -189,9 +199,13 @@ def _picture_problems(served: ParsedFile, course_dir: Path, found: dict[str, med
             found[checked.name] = checked
 
 
+def _within(path: tuple[str | int, ...], ancestor: tuple[str | int, ...]) -> bool:
+    return path[:len(ancestor)] == ancestor
+
+
 # Positions still needed once a file is valid: where each item starts, and the fields that the
 # course-wide checks (knowledge points, duplicate ids, exam blueprints) may point at.
-_KEPT_FIELDS = {"id", "topic", "knowledge_point", "type", "count"}
+_KEPT_FIELDS = {"id", "topic", "knowledge_point", "type", "count", "section"}
 
 
 def _slim(doc: yamlstrict.Document) -> None:
@@ -203,11 +217,14 @@ def _slim(doc: yamlstrict.Document) -> None:
 
 def _parse_questions(parsed: ParsedFile, value: dict) -> QuestionSet | None:
     header = _validate(parsed, QuestionFileHeader, value)
-    if header is None:
+    items = header.questions if header is not None else value.get("questions")
+    if not isinstance(items, tuple):
         return None
     questions: list[tuple[int, QuestionBase, str]] = []
     first_index: dict[str, int] = {}
-    for index, item in enumerate(header.questions):
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            continue              # the header's error says so
         base = ("questions", index)
         kind = REGISTRY.get(item.get("type")) if isinstance(item.get("type"), str) else None
         if kind is None:
@@ -225,7 +242,7 @@ def _parse_questions(parsed: ParsedFile, value: dict) -> QuestionSet | None:
             continue
         first_index[question.id] = index
         questions.append((index, question, version_of(question)))
-    return QuestionSet(header.topic, tuple(questions))
+    return QuestionSet(header.topic, tuple(questions)) if header is not None else None
 
 
 def version_of(question: QuestionBase) -> str:
@@ -348,8 +365,9 @@ class ContentLoader:
             by_course.setdefault(path.parent if kind == "manifest" else _course_root(path), []).append((path, kind, sig))
         courses: dict[str, Course] = {}
         stale: list[str] = []
+        course_warnings: list[ContentError] = []
         for course_dir, course_files in by_course.items():
-            course = self._assemble(course_files, errors, stale)
+            course = self._assemble(course_files, errors, stale, course_warnings)
             if course is None:
                 continue
             if course.id in courses:
@@ -358,6 +376,7 @@ class ContentLoader:
                 continue
             courses[course.id] = course
         warnings = [w for p, _, _ in files if p in self._parsed for w in self._parsed[p][1].warnings]
+        warnings += cap_per_file(course_warnings)
         return Catalog(MappingProxyType(courses), tuple(cap_per_file(errors)),
                        tuple(self._display(p) for p, _, _ in files), tuple(stale), warnings=tuple(warnings))
 
@@ -377,7 +396,7 @@ class ContentLoader:
         if current.value is not None and not problems:
             self._last_good[path] = current
             return current
-        errors.extend(current.errors or problems)
+        errors.extend(current.errors + problems)
         previous = self._last_good.get(path)
         if previous is not None and previous is not current and not check(previous):
             stale.append(current.display)
@@ -385,15 +404,20 @@ class ContentLoader:
         return None
 
     def _assemble(self, course_files: list[tuple[Path, str, Signature | None]],
-                  errors: list[ContentError], stale: list[str]) -> Course | None:
+                  errors: list[ContentError], stale: list[str],
+                  warnings: list[ContentError] | None = None) -> Course | None:
         manifest_path, _, manifest_sig = course_files[0]
         parsed_manifest = self._parse(manifest_path, "manifest", manifest_sig)
         chosen = self._choose(manifest_path, parsed_manifest, [], errors, stale, lambda _: [])
         if chosen is None:
+            # No course without its manifest, but each file's own problems are still told.
+            for path, kind, sig in course_files[1:]:
+                errors.extend(self._parse(path, kind, sig).errors)
             return None
         manifest: Manifest = chosen.value  # type: ignore[assignment]
         topic_kps = {t.id: {kp.id for kp in t.knowledge_points} for t in manifest.topics}
         all_kps = {kp for kps in topic_kps.values() for kp in kps}
+        kp_sections = {kp.id: kp.section for t in manifest.topics for kp in t.knowledge_points if kp.section}
         errors.extend(_manifest_problems(chosen))
 
         lessons: list[Lesson] = []
@@ -407,7 +431,9 @@ class ContentLoader:
             current = self._parse(path, kind, sig)
             check = (lambda p: list(_lesson_refs(p, topic_kps, all_kps))) if kind == "lessons" \
                 else (lambda p: list(_question_refs(p, topic_kps, all_kps)))
-            problems = check(current) if current.value is not None else []
+            # A file with errors of its own still has its references checked, from its raw values.
+            problems = check(current) if current.value is not None \
+                else list(_raw_refs(current, kind, topic_kps, all_kps))
             served = self._choose(path, current, problems, errors, stale, check)
             if served is None:
                 continue
@@ -436,12 +462,54 @@ class ContentLoader:
                         continue
                     line, _ = served.doc.position(("questions", index))
                     sources[question.id] = QuestionSource(served.display, line)
+                    question, version = _with_section(served, index, question, version, kp_sections, warnings)
                     versions[question.id] = version
                     questions.append(question)
         lessons.sort(key=lambda lesson: (lesson.order, lesson.id))
         errors.extend(_blueprint_problems(chosen, questions))
         return Course(manifest, tuple(lessons), tuple(questions), MappingProxyType(versions),
                       MappingProxyType(sources), media.Pictures(manifest_path.parent, MappingProxyType(pictures)))
+
+
+def _with_section(served: ParsedFile, index: int, question: QuestionBase, version: str,
+                  kp_sections: Mapping[str, str], warnings: list[ContentError] | None) -> tuple[QuestionBase, str]:
+    """A question without `section` takes its knowledge point's (course.yaml); one with its own
+    keeps it, with a warning when it lies outside its knowledge point's section (二(三)2 lies
+    within 二(三); 三(一) does not)."""
+    kp_section = kp_sections.get(question.knowledge_point)
+    if kp_section is None:
+        return question, version
+    if question.section is None:
+        inherited = question.model_copy(update={"section": kp_section})
+        return inherited, version_of(inherited)
+    if not question.section.startswith(kp_section) and warnings is not None:
+        warnings.append(served.error(("questions", index, "section"),
+                                     f"章节 {question.section} 不在知识点 {question.knowledge_point} 的章节 "
+                                     f"{kp_section} 之内（course.yaml）；请核对其中一个"))
+    return question, version
+
+
+def _raw_refs(parsed: ParsedFile, kind: str, topic_kps: dict[str, set[str]],
+              all_kps: set[str]) -> Iterator[ContentError]:
+    """The topic and knowledge point references of a file that did not validate, read from its
+    values as written, at places the file's own errors do not already name."""
+    value = parsed.doc.value
+    if kind not in ("lessons", "questions") or not isinstance(value, dict):
+        return
+    topic = value.get("topic")
+    if not isinstance(topic, str):
+        return
+    if topic not in topic_kps:
+        yield parsed.error(("topic",), f"course.yaml 中没有主题 {topic}")
+        return
+    named = {error.path for error in parsed.errors}
+    field_name = "sections" if kind == "lessons" else "questions"
+    items = value.get(field_name)
+    for index, item in enumerate(items if isinstance(items, tuple) else ()):
+        kp = item.get("knowledge_point") if isinstance(item, dict) else None
+        path = (field_name, index, "knowledge_point")
+        if isinstance(kp, str) and format_path(path) not in named:
+            yield from _kp_ref(parsed, path, kp, topic, topic_kps, all_kps)
 
 
 def _course_root(path: Path) -> Path:

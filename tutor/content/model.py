@@ -21,6 +21,8 @@ class Strict(BaseModel):
 class KnowledgePoint(Strict):
     id: Id
     name: Name
+    # The chapter section it covers (二(三)); a question of it that gives no `section` has this one.
+    section: Name | None = None
 
 
 class Topic(Strict):

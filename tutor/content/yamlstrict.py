@@ -159,7 +159,39 @@ def parse(data: bytes) -> Document:
         doc.problems.append(Problem(1, 1, (), "文件是空的"))
         return doc
     doc.value = _Builder(doc).build(node, (), 0)
+    if "&" in text:           # rare in Chinese text: the second pass costs only files that have one
+        anchors = _anchors(text, doc)
+        if anchors:
+            doc.problems = sorted(doc.problems + anchors, key=lambda p: (p.line, p.column))
     return doc
+
+
+def _anchors(text: str, doc: Document) -> list[Problem]:
+    """Every anchor (`&a`), used or not. The composed nodes do not keep their anchors, so the
+    parser's events are read once more; an alias is reported where it is used, by `_Builder`."""
+    found: list[Problem] = []
+    parser = _Parser(text) if LIBYAML else yaml.SafeLoader(text)
+    try:
+        while (event := parser.get_event()) is not None:
+            anchor = getattr(event, "anchor", None)
+            if anchor and not isinstance(event, yaml.AliasEvent):
+                mark = event.start_mark
+                found.append(Problem(mark.line + 1, mark.column + 1, _path_at(doc, mark.line + 1, mark.column + 1),
+                                     f"不允许使用锚点 &{anchor}（锚点和别名都不允许），请把内容直接写出"))
+    except yaml.YAMLError:
+        pass                  # the file composed already; nothing more to learn here
+    finally:
+        parser.dispose()
+    return found
+
+
+def _path_at(doc: Document, line: int, column: int) -> Path:
+    """The deepest path whose value starts at or before (line, column): where the anchor sits."""
+    best: Path = ()
+    for path, at in doc.positions.items():
+        if at <= (line, column) and (not best or doc.positions[best] <= at):
+            best = path
+    return best
 
 
 class _Builder:
