@@ -226,7 +226,8 @@ def _parse_questions(parsed: ParsedFile, value: dict) -> QuestionSet | None:
         if not isinstance(item, dict):
             continue              # the header's error says so
         base = ("questions", index)
-        kind = REGISTRY.get(item.get("type")) if isinstance(item.get("type"), str) else None
+        type_name = item.get("type")
+        kind = REGISTRY.get(type_name) if isinstance(type_name, str) else None
         if kind is None:
             known = "、".join(REGISTRY)
             parsed.errors.append(parsed.error(base + ("type",), f"未知题型 {clip(repr(item.get('type')), 40)}，可用题型：{known}"))
