@@ -148,7 +148,7 @@ class _Converter(HTMLParser):
             self.lists.append([1 if tag == "ol" else 0])
         elif tag == "li":
             number = self.lists[-1] if self.lists else [0]
-            self.out.append("\n" + ("  " * max(len(self.lists) - 1, 0))
+            self.out.append("\n" + ("  " * min(max(len(self.lists) - 1, 0), 8))
                             + (f"{number[0]}. " if number[0] else "- "))
             number[0] += 1 if number[0] else 0
             self.eat_newline = True
@@ -214,7 +214,7 @@ class _Converter(HTMLParser):
             if encoded is None:
                 self.note(f"图片 {path[:80]} 没有导入：文件中没有它的内容（<file> 元素）")
                 return
-            self.carry(path, decode_base64(encoded), alt, shown)
+            self.carry(path, decode_base64(encoded), alt, path)
         elif src.startswith("data:"):
             header, _, payload = src.partition(",")
             data = decode_base64(payload) if header.endswith(";base64") else None
@@ -243,13 +243,41 @@ def _marked(inner: str, mark: str) -> str:
     return f"{lead}{mark}{text}{mark}{trail}"
 
 
+def _tags_closed(markup: str) -> str:
+    """The markup with every `<` that does not open a tag closed by `>` before the next `<`
+    written as `&lt;`, and comments removed (an unclosed one hides the rest, as in a browser).
+    html.parser rescans an unclosed tag or comment from each later `<`: given this, it never
+    meets one, and the whole conversion stays linear in the length of the text."""
+    out: list[str] = []
+    at, close = 0, -1
+    while (start := markup.find("<", at)) >= 0:
+        out.append(markup[at:start])
+        if markup.startswith("<!--", start):
+            end = markup.find("-->", start + 4)
+            if end < 0:
+                return "".join(out)
+            at = end + 3
+            continue
+        if close <= start and close != -2:
+            found = markup.find(">", start + 1)
+            close = found if found >= 0 else -2        # -2: there is no `>` after here
+        if close == -2 or markup.find("<", start + 1, close) >= 0:
+            out.append("&lt;")
+            at = start + 1
+            continue
+        out.append(markup[start:close + 1])
+        at = close + 1
+    out.append(markup[at:])
+    return "".join(out)
+
+
 def html_to_markdown(markup: str, files: Mapping[str, str] | None, pictures: Pictures,
                      label: str) -> tuple[str, list[str]]:
     """Moodle HTML as our Markdown, and what was not carried (each message names `label`, the
     field it was in). `files` maps a Moodle file's path and name ("a.png", "sub/a.png") to its
     base64 text; None where the format carries no files (GIFT)."""
     converter = _Converter(files, pictures, label)
-    converter.feed(markup)
+    converter.feed(_tags_closed(markup))
     converter.close()
     if converter.skipping:
         converter.out.clear()       # an element left open hid the rest: nothing more to read
