@@ -112,3 +112,10 @@ def test_which_command_lines_skip_the_migration() -> None:
     assert not runs_without_database(["flask", "--app", "tutor", "user", "create", "li"])
     assert not runs_without_database(["flask", "--app", "tutor", "content", "import", "bank.xlsx"])
     assert not runs_without_database(["gunicorn", "tutor:create_app()"])
+
+
+def test_a_question_without_a_type_is_told_so(tmp_path: Path) -> None:
+    text = GOOD_QUESTIONS + "  - id: q2\n    stem: 二\n"
+    found = messages(tree(tmp_path, {"questions/a.yaml": text}))
+    assert any("questions[1].type: 缺少题型 type，可用题型：single" in e for e in found), found
+    assert not any("未知题型 None" in e for e in found)

@@ -230,7 +230,9 @@ def _parse_questions(parsed: ParsedFile, value: dict) -> QuestionSet | None:
         kind = REGISTRY.get(type_name) if isinstance(type_name, str) else None
         if kind is None:
             known = "、".join(REGISTRY)
-            parsed.errors.append(parsed.error(base + ("type",), f"未知题型 {clip(repr(item.get('type')), 40)}，可用题型：{known}"))
+            message = (f"缺少题型 type，可用题型：{known}" if type_name is None
+                       else f"未知题型 {clip(repr(type_name), 40)}，可用题型：{known}")
+            parsed.errors.append(parsed.error(base + ("type",), message))
             continue
         question = _validate(parsed, kind.model, item, base)
         if question is None:
