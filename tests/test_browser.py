@@ -314,7 +314,7 @@ def test_progress_and_instructor_dashboard_with_seeded_data(server: str, browser
     page.get_by_role("button", name="转换并预览").click()
     expect(page.locator("h2", has_text="转换结果")).to_be_visible()
     assert page.locator("section.preview").count() >= 5
-    assert page.get_by_role("button", name="下载 YAML").is_visible()
+    assert page.get_by_role("button", name="下载 imported-survey.yaml").is_visible()
     shoot(page, f"{device}-instructor-import")
     context.close()
 

@@ -34,6 +34,23 @@ def test_import_writes_yaml_that_loads(runner, tmp_path: Path) -> None:
     assert len(imported) >= 5 and {q.type for q in imported} >= {"single", "multiple", "truefalse", "fill", "short"}
 
 
+def test_a_plain_file_spanning_topics_is_written_as_one_file_per_topic(runner, tmp_path: Path) -> None:
+    out = tmp_path / "bank.yaml"
+    result = runner.invoke(args=["content", "import", str(FIXTURES / "excel" / "ruoyi_options_cell.xlsx"),
+                                 "--topic", "overview", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    written = sorted(tmp_path.glob("bank-*.yaml"))
+    assert len(written) > 1 and not out.exists()
+    for path in written:
+        topic = path.stem.removeprefix("bank-")
+        text = path.read_text(encoding="utf-8")
+        assert f"\ntopic: {topic}\n" in text and f"已写入 {path}" in result.output
+        # dropped into the course, each file loads: its questions belong to its topic
+        copy = content_copy(tmp_path / topic)
+        shutil.copy(path, copy / "chapter8" / "questions" / path.name)
+        assert load(copy).errors == ()
+
+
 def test_import_with_problems_writes_nothing_unless_partial(runner, tmp_path: Path) -> None:
     out = tmp_path / "out.yaml"
     result = runner.invoke(args=["content", "import", str(FIXTURES / "tagged_broken.txt"), "--topic", "survey",

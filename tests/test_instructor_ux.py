@@ -265,7 +265,22 @@ def test_import_result_yaml_is_labelled(app) -> None:
     data = {"topic": "survey", "kp": "survey.methods",
             "file": (io.BytesIO((FIXTURES / "tagged.txt").read_bytes()), "tagged.txt")}
     page = client.post("/instructor/import", data=data, content_type="multipart/form-data").get_data(as_text=True)
-    assert re.search(r'<label for="yaml">转换后的 YAML', page) and '<textarea id="yaml" name="yaml"' in page
+    assert re.search(r'<label for="yaml-survey">转换后的 YAML：imported-survey.yaml', page)
+    assert '<textarea id="yaml-survey" name="yaml"' in page
+
+
+def test_an_import_spanning_topics_offers_one_yaml_file_per_topic(app) -> None:
+    client = teacher(app)
+    workbook = FIXTURES / "excel" / "ruoyi_options_cell.xlsx"
+    data = {"topic": "overview", "file": (io.BytesIO(workbook.read_bytes()), workbook.name)}
+    page = client.post("/instructor/import", data=data, content_type="multipart/form-data").get_data(as_text=True)
+    topics = re.findall(r'<textarea id="yaml-([a-z]+)" name="yaml"', page)
+    assert len(topics) > 1 and "每个主题一个文件" in page
+    for topic in topics:
+        text = re.search(rf'<textarea id="yaml-{topic}"[^>]*>(.*?)</textarea>', page, re.S).group(1)
+        assert f"topic: {topic}\n" in text
+        for kp in re.findall(r"knowledge_point: ([a-z_.]+)", text):
+            assert kp.startswith(topic + ".")          # each file's questions belong to its topic
 
 
 @pytest.mark.parametrize("path", ["/instructor/", "/instructor/heatmap", "/instructor/items", "/instructor/review",

@@ -12,6 +12,7 @@ from flask import Flask
 from sqlalchemy import select, update
 
 from tutor.extensions import db
+from tutor.formatting import points_text
 from tutor.models import Attempt
 
 from conftest import CONTENT, delivery_of, make_app, register, start_set
@@ -121,7 +122,7 @@ def test_exam_result_shows_the_stored_grade_after_the_key_changes(live_app, cont
     with live_app.app_context():
         attempt = db.session.scalar(select(Attempt).where(Attempt.paper_id == paper_id, Attempt.item_index == index))
         assert attempt.parts == expected and attempt.score == pytest.approx(1 / len(q.blanks))
-    points = f"得 {round(2 / len(q.blanks), 1)} / 2 分"
+    points = f"得 {points_text(2 / len(q.blanks))} / 2 分"
 
     change_first_blank(live_app, content_copy, q.id)
     page = client.get(f"/exams/{paper_id}/result").get_data(as_text=True)

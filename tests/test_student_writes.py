@@ -114,9 +114,9 @@ def test_csv_exports_defuse_cells_a_spreadsheet_would_run(tmp_path) -> None:
     copy = tmp_path / "content"
     shutil.copytree(CONTENT, copy)
     bank = copy / "chapter8" / "questions" / "churn-handling.yaml"
-    bank.write_text(bank.read_text(encoding="utf-8").replace(
-        "stem: 根据本章的分析，导致客户流失的主要原因是（ ）。",
-        'stem: "=HYPERLINK(\\"http://evil\\") 根据本章的分析（ ）。"', 1), encoding="utf-8")
+    # the bank's first stem, whatever it says today, becomes a formula
+    bank.write_text(re.sub(r"(?m)^    stem: .*$", lambda _: '    stem: "=HYPERLINK(\\"http://evil\\") 根据本章的分析（ ）。"',
+                           bank.read_text(encoding="utf-8"), count=1), encoding="utf-8")
     app = make_app(tmp_path / "app", TUTOR_CONTENT_DIR=str(copy))
     attackers = ["=1+2", "+SUM(A1)", "-2+3+cmd|' /C calc'!A0", "@SUM(1)", "\tx", "\ry"]
     for name in attackers:

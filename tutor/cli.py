@@ -305,8 +305,15 @@ def _write_plain(result: ImportResult, out: Path, content_dir: Path, force: bool
             raise click.ClickException(f"图片 {picture}：{problem}")
     schema = os.path.relpath(content_dir / "schema.json", out.resolve().parent)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(result.to_yaml(schema), encoding="utf-8")
-    click.echo(f"已写入 {out}：{len(result.questions)} 道题")
+    files = result.yaml_files(schema)
+    groups = result.by_topic()
+    for topic, text in files.items():
+        # a file holds one topic: questions of other topics (by their 知识点) get files of their own
+        path = out if len(files) == 1 else out.with_name(f"{out.stem}-{topic}{out.suffix}")
+        if path != out and path.exists() and not force:
+            raise click.ClickException(f"{path} 已存在；换一个文件名，或加 --force 覆盖")
+        path.write_text(text, encoding="utf-8")
+        click.echo(f"已写入 {path}：{len(groups[topic])} 道题（主题 {topic}）")
     for picture, data in result.media.items():
         write_atomic(images / picture, data)
         click.echo(f"已写入图片 {images / picture}")

@@ -77,6 +77,11 @@ class ImportResult:
             groups.setdefault(self.topics.get(question["id"], self.topic), []).append(question)
         return groups
 
+    def yaml_files(self, schema_path: str | None = None) -> dict[str, str]:
+        """One question file's text per topic (a file holds one topic's questions)."""
+        from tutor.content.transfer.yamlout import to_yaml   # see to_yaml
+        return {topic: to_yaml(topic, group, schema_path) for topic, group in self.by_topic().items()}
+
     def to_yaml(self, schema_path: str | None = None) -> str:
         from tutor.content.transfer.yamlout import to_yaml   # yamlout imports no module of ours that imports this
         return to_yaml(self.topic, self.questions, schema_path)
