@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from tutor import create_app
 from tutor.extensions import db
-from tutor.models import INSTRUCTOR, Delivery, User
+from tutor.models import ADMIN, INSTRUCTOR, Delivery, User
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
@@ -97,7 +97,9 @@ def login(client: FlaskClient, username: str, password: str = PASSWORD) -> Any:
 
 
 def make_instructor(app: Flask, username: str = "teacher") -> int:
-    return make_user(app, username, INSTRUCTOR)
+    """A teacher who sees every student, as every instructor did before classes (issue 18): since
+    then that is an admin. Tests of class scoping make plain instructors with make_user."""
+    return make_user(app, username, ADMIN)
 
 
 def make_user(app: Flask, username: str, role: str) -> int:
@@ -209,3 +211,22 @@ def answer_current(app: Flask, client: FlaskClient, set_id: int, correct: bool) 
     response = client.post(f"/practice/{set_id}/answer", data={"delivery": delivery.id,
                                                                **answer_form(q, delivery.layout, correct)})
     return delivery, q, response
+
+
+def make_class(app: Flask, owner: str, name: str = "外贸1班", students: tuple[str, ...] = (),
+               assistants: tuple[str, ...] = ()) -> tuple[int, str]:
+    """A class (班级) owned by the account `owner`, with these students and co-teachers, made as
+    the create page makes one; its id and join code."""
+    from tutor.models import ASSISTANT, MEMBER_STUDENT, OWNER, ClassMember, SchoolClass
+    from tutor.teaching import new_join_code
+    with app.app_context():
+        ids = {u.username: u.id for u in db.session.scalars(
+            select(User).where(User.username.in_([owner, *students, *assistants])))}
+        school_class = SchoolClass(name=name, course_id="chapter8", join_code=new_join_code(), created_by=ids[owner])
+        db.session.add(school_class)
+        db.session.flush()
+        for username, role in ((owner, OWNER), *((s, MEMBER_STUDENT) for s in students),
+                               *((a, ASSISTANT) for a in assistants)):
+            db.session.add(ClassMember(class_id=school_class.id, user_id=ids[username], role=role))
+        db.session.commit()
+        return school_class.id, school_class.join_code or ""

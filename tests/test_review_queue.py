@@ -110,7 +110,7 @@ def test_uncertain_answers_wait_for_the_instructor_whose_score_counts(app, clien
     feedback = client.get(f"/practice/{set_id}/{position}").get_data(as_text=True)
     assert f"已由老师复核：得 {full:g} / {full:g} 分" in feedback and "回答正确" in feedback
     with app.app_context():
-        assert db.session.scalar(select(User.role).where(User.id == teacher_id)) == "instructor"
+        assert db.session.scalar(select(User.role).where(User.id == teacher_id)) in ("instructor", "admin")   # a teacher (make_instructor: an admin)
 
 
 def test_a_course_can_make_exam_results_wait_for_review(tmp_path, clock) -> None:

@@ -1,5 +1,6 @@
-"""Every registered route, walked as anonymous, as the owning student, as another student and as
-an instructor. A new route must be added to ACCESS, so none is left open by accident."""
+"""Every registered route, walked as anonymous, as the owning student, as another student, as an
+admin and as an instructor who does not teach the student; and every class route as each person
+a class can have. A new route must be added to ACCESS, so none is left open by accident."""
 from __future__ import annotations
 
 import re
@@ -8,9 +9,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import answer_form, current_delivery, login, make_instructor, register, start_set
+from conftest import (answer_form, current_delivery, login, make_class, make_instructor, make_user, register,
+                      start_set)
 
 PUBLIC, USER, OWNER, INSTRUCTOR = "public", "user", "owner", "instructor"
+ADMIN = "admin"             # admins only
+CLASS = "class"             # the teachers of the class in the URL: its owner, co-teachers, admins
 # endpoint -> who may use it. OWNER routes take an id belonging to one student; READ_ALSO lets
 # instructors read (never change) them.
 ACCESS = {
@@ -33,6 +37,12 @@ ACCESS = {
     "instructor.review_answer": INSTRUCTOR, "instructor.publish_import": INSTRUCTOR,
     # a picture a lesson names is public like its page; chapter 8 names none, so here it is USER
     "media.picture": USER,
+    "classes.index": INSTRUCTOR, "classes.create": INSTRUCTOR, "classes.join": USER,
+    "classes.detail": CLASS, "classes.qr_code": CLASS, "classes.join_code": CLASS, "classes.archive": CLASS,
+    "classes.remove_student": CLASS, "classes.move_student": CLASS, "classes.add_assistant": CLASS,
+    "classes.remove_assistant": CLASS, "classes.roster_preview": CLASS, "classes.roster_confirm": CLASS,
+    "classes.roster_passwords": CLASS,
+    "admin.instructors": ADMIN, "admin.create_instructor": ADMIN, "admin.set_active": ADMIN,
 }
 READ_ALSO = {"exam.result", "practice.feedback", "practice.summary", "progress.student"}
 # Routes the operator turns on (TUTOR_CONTENT_WRITABLE); off, as here, they answer 404 to instructors.
@@ -53,20 +63,27 @@ def world(app):
     paper_id = int(re.search(r"(\d+)$", paper).group(1))
     bob = app.test_client()
     register(bob, "bob")
-    make_instructor(app)
+    make_instructor(app)                 # an admin: teaches every class
     teacher = app.test_client()
     login(teacher, "teacher")
+    make_user(app, "outsider", "instructor")
+    make_class(app, "outsider", "另一个班", students=("bob",))
+    outsider = app.test_client()       # an instructor, but not of alice's class
+    login(outsider, "outsider")
+    make_user(app, "owner", "instructor")
+    class_id, _ = make_class(app, "owner", students=("alice",))
     from tutor.models import User
     from tutor.extensions import db
     with app.app_context():
         alice_id = db.session.scalar(db.select(User.id).where(User.username == "alice"))
         from tutor.models import Attempt
         attempt_id = db.session.scalar(db.select(Attempt.id).where(Attempt.user_id == alice_id))
-    values = {"attempt_id": attempt_id, "set_id": set_id, "paper_id": paper_id, "user_id": alice_id, "position": 0,
+    values = {"class_id": class_id, "attempt_id": attempt_id, "set_id": set_id, "paper_id": paper_id, "user_id": alice_id, "position": 0,
               "course_id": "chapter8", "kp_id": "survey.methods", "question_id": "survey.methods-01",
               "lesson_id": "survey", "filename": "style.css",
               "name": "images/none.png"}
-    return {"anonymous": app.test_client(), "alice": alice, "bob": bob, "teacher": teacher, "values": values}
+    return {"anonymous": app.test_client(), "alice": alice, "bob": bob, "teacher": teacher, "outsider": outsider,
+            "values": values}
 
 
 def routes(app):
@@ -84,7 +101,7 @@ def test_walk_every_route_as_every_role(app, world) -> None:
     for rule, method in sorted(routes(app), key=lambda r: r[0].endpoint == "auth.logout"):
         url = rule.build({k: v for k, v in world["values"].items() if k in rule.arguments}, append_unknown=False)[1]
         kind = ACCESS[rule.endpoint]
-        for role in ("anonymous", "bob", "teacher", "alice"):
+        for role in ("anonymous", "bob", "outsider", "teacher", "alice"):
             response = getattr(world[role], method.lower())(url)
             status = response.status_code
             where = f"{method} {url} as {role}"
@@ -93,11 +110,19 @@ def test_walk_every_route_as_every_role(app, world) -> None:
                 continue
             if role == "anonymous":
                 assert status == 302 and "/auth/login" in response.headers["Location"], where
-            elif kind == INSTRUCTOR:
-                expected = (200, 400) if method == "POST" else (200,)   # a POST without its form
+            elif kind in (INSTRUCTOR, CLASS, ADMIN):
+                # a POST without its form; a class POST may also name nobody (404) or redirect
+                expected = (200, 302, 400, 404) if method == "POST" else (200,)
                 expected = (404,) if rule.endpoint in SWITCHED_OFF else expected
-                assert status in (expected if role == "teacher" else (403,)), where
-            elif kind == OWNER and role == "bob":
+                if role == "teacher":
+                    assert status in expected, where
+                elif role == "outsider" and kind == INSTRUCTOR:
+                    assert status in expected, where
+                elif role == "outsider":        # not alice's class's teacher; not an admin
+                    assert status in ((404,) if kind == CLASS else (403,)), where
+                else:
+                    assert status == 403, where
+            elif kind == OWNER and role in ("bob", "outsider"):     # outsider does not teach alice
                 assert status in (403, 404), where
             elif kind == OWNER and role == "teacher":
                 if rule.endpoint in READ_ALSO and method == "GET":
@@ -162,3 +187,61 @@ def test_bad_numbers_in_urls_forms_and_query_strings_are_never_a_5xx(app, world)
         assert world["alice"].get(study_path, query_string={"i": "²"}).status_code == 200
     for path in ("/exams/99999999999999999999", "/practice/99999999999999999999/0", "/progress/²"):
         assert world["alice"].get(path).status_code == 404, path
+
+
+CLASS_PEOPLE = ("anonymous", "alice", "bob", "outsider", "assistant", "admin", "owner")
+
+
+@pytest.fixture
+def classroom(app):
+    """alice is a student of owner's class (helper assists it); bob is a student of outsider's
+    class only; admin is an admin."""
+    for name in ("alice", "bob"):
+        make_user(app, name, "student")
+    for name in ("owner", "helper", "outsider"):
+        make_user(app, name, "instructor")
+    make_user(app, "admin", "admin")
+    class_id, _ = make_class(app, "owner", students=("alice",), assistants=("helper",))
+    other_id, _ = make_class(app, "outsider", "另一个班", students=("bob",))
+    clients = {"anonymous": app.test_client()}
+    for role, name in (("alice", "alice"), ("bob", "bob"), ("outsider", "outsider"), ("assistant", "helper"),
+                       ("admin", "admin"), ("owner", "owner")):
+        clients[role] = app.test_client()
+        login(clients[role], name)
+    return clients, {"class_id": class_id, "user_id": 0, "other": other_id}
+
+
+def test_walk_every_class_route_as_everyone_a_class_can_have(app, classroom) -> None:
+    """Strangers first and the class's teachers last: a teacher's POST (archive, remove) may
+    change the class, and what the strangers are refused must not depend on it."""
+    from tutor.extensions import db
+    from tutor.models import User
+    clients, values = classroom
+    with app.app_context():
+        values["user_id"] = db.session.scalar(db.select(User.id).where(User.username == "alice"))
+    class_routes = [(rule, m) for rule, m in routes(app) if ACCESS[rule.endpoint] == CLASS]
+    assert len(class_routes) == 11
+    for rule, method in class_routes:
+        url = rule.build({k: v for k, v in values.items() if k in rule.arguments}, append_unknown=False)[1]
+        for role in CLASS_PEOPLE:
+            response = getattr(clients[role], method.lower())(url)
+            status, where = response.status_code, f"{method} {url} as {role}"
+            if role == "anonymous":
+                assert status == 302 and "/auth/login" in response.headers["Location"], where
+            elif role in ("alice", "bob"):
+                assert status == 403, where
+            elif role == "outsider":
+                assert status == 404, where       # another teacher's class is as if it did not exist
+            elif rule.endpoint == "classes.archive" and role == "assistant":
+                assert status == 403, where       # a co-teacher cannot archive
+            elif method == "GET":
+                assert status == 200, where
+            else:
+                assert status in (200, 302, 400, 404), where
+    # and nobody but the teachers changed the class: the outsider's own class is untouched
+    with app.app_context():
+        from tutor.models import ClassMember, SchoolClass
+        other = db.session.get(SchoolClass, values["other"])
+        assert other.archived_at is None and other.join_code
+        assert db.session.scalar(db.select(db.func.count()).select_from(ClassMember)
+                                 .where(ClassMember.class_id == other.id)) == 2

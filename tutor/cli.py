@@ -15,7 +15,7 @@ from tutor import passwords
 from tutor.content.loader import Catalog, load
 from tutor.extensions import db
 from tutor.auth import find_user
-from tutor.models import INSTRUCTOR, STUDENT, User, username_key
+from tutor.models import ADMIN, INSTRUCTOR, STUDENT, User, username_key
 from tutor.questions import REGISTRY
 
 if TYPE_CHECKING:
@@ -87,19 +87,21 @@ def summary(catalog: Catalog) -> str:
 @user_cli.command("create")
 @click.argument("username")
 @click.option("--instructor", is_flag=True, help="Create an instructor instead of a student.")
+@click.option("--admin", is_flag=True, help="Create an admin: manages instructors and classes, sees every class.")
 @click.password_option("--password", prompt="密码", confirmation_prompt="再次输入密码")
-def create_user(username: str, instructor: bool, password: str) -> None:
+def create_user(username: str, instructor: bool, admin: bool, password: str) -> None:
     """Create an account; the password is prompted for, never defaulted."""
     message = passwords.problem(password, username)
     if message:
         raise click.ClickException(message)
     if db.session.scalar(db.select(User).where(User.username_key == username_key(username))):
         raise click.ClickException(f"用户名 {username} 已存在")
-    user = User(username=username, role=INSTRUCTOR if instructor else STUDENT)
+    role = ADMIN if admin else INSTRUCTOR if instructor else STUDENT
+    user = User(username=username, role=role)
     user.set_password(password)
     db.session.add(user)
     db.session.commit()
-    click.echo(f"已创建{'教师' if instructor else '学生'}账号 {username}")
+    click.echo(f"已创建{ {ADMIN: '管理员', INSTRUCTOR: '教师', STUDENT: '学生'}[role] }账号 {username}")
 
 
 def init_app(app: Flask) -> None:

@@ -49,6 +49,9 @@ def defaults(app: Flask) -> dict[str, Any]:
         # per student: practice sets and mock exams started (together), favourites toggled
         "TUTOR_START_LIMIT": "30 per minute;600 per hour",
         "TUTOR_FAVOURITE_LIMIT": "60 per minute;1000 per hour",
+        # wrong join codes (加入班级): per account, and per address across accounts
+        "TUTOR_JOIN_LIMIT": "5 per minute;20 per hour",
+        "TUTOR_JOIN_LIMIT_IP": "20 per minute;100 per hour",
         "WTF_CSRF_TIME_LIMIT": None,   # the token lives as long as the session
     }
 

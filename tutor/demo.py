@@ -33,15 +33,18 @@ from tutor import learning, passwords, reassessment
 from tutor.content.course import Course
 from tutor.exam import _finish, new_paper
 from tutor.extensions import db
-from tutor.models import (INSTRUCTOR, STUDENT, Attempt, Delivery, ExamAnswer, Favourite,
+from tutor.models import (INSTRUCTOR, MEMBER_STUDENT, OWNER, STUDENT, Attempt, ClassMember, Delivery, ExamAnswer,
+                          Favourite, SchoolClass,
                           NotebookEntry, PracticeSet, SequenceCursor, User)
 from tutor.practice.sets import pick_random, pick_sequential, scope_questions
 from tutor.questions import QuestionBase, grade, question_type
 from tutor.standing.stats import last_results
 from tutor.transactions import IMMEDIATE
+from tutor.teaching import new_join_code
 from tutor.web import now
 
 TEACHER = "teacher"
+CLASS_NAME = "演示班"
 MAX_SECONDS = 3600.0      # as practice caps "seconds taken"
 
 
@@ -139,6 +142,17 @@ def create_demo(seed: int, teacher_password: str, student_password: str) -> Demo
         user.rotate_session()
         db.session.add(user)
         students.append((user, profile))
+    db.session.flush()
+    # The teacher's class (班级), so that the teacher pages, which show a teacher's classes only,
+    # show these students; joining by code stays on, as a real class would have it.
+    demo_class = SchoolClass(name=CLASS_NAME, course_id=course.id, join_code=new_join_code(), created_by=teacher.id,
+                             created_at=teacher.created_at)
+    db.session.add(demo_class)
+    db.session.flush()
+    db.session.add(ClassMember(class_id=demo_class.id, user_id=teacher.id, role=OWNER, added_at=teacher.created_at))
+    for user, _ in students:
+        db.session.add(ClassMember(class_id=demo_class.id, user_id=user.id, role=MEMBER_STUDENT,
+                                   added_at=user.created_at))
     db.session.commit()
     for user, profile in students:
         Student(course, user.id, user.created_at, profile, random.Random(f"{seed}:{profile.username}"), zone, today,

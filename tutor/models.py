@@ -20,6 +20,13 @@ else:
 
 STUDENT = "student"
 INSTRUCTOR = "instructor"
+ADMIN = "admin"         # manages instructors and classes; an instructor of every class
+TEACHING_ROLES = frozenset({INSTRUCTOR, ADMIN})
+
+# A member's place in a class (ClassMember.role): its one owner, co-teachers (助教), students.
+OWNER = "teacher"
+ASSISTANT = "assistant"
+MEMBER_STUDENT = "student"
 
 
 def new_token() -> str:
@@ -49,6 +56,10 @@ class User(UserMixin, Model):
     # Part of the id kept in session and remember cookies: rotating it (logout, password
     # change) makes every copy of an old cookie worthless.
     session_token: Mapped[str] = mapped_column(String(64), default=new_token)
+    # Set on accounts made with a generated one-time password (roster import, the admin's
+    # 新建教师): every page sends the user to 修改密码 until they choose their own.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    display_name: Mapped[str | None] = mapped_column(String(64))    # 姓名 from a class roster
 
     @validates("username")
     def _keep_key(self, _field: str, username: str) -> str:
@@ -74,7 +85,47 @@ class User(UserMixin, Model):
 
     @property
     def is_instructor(self) -> bool:
-        return self.role == INSTRUCTOR
+        return self.role in TEACHING_ROLES
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == ADMIN
+
+
+class SchoolClass(Model):
+    """班级: students and their teachers around one course. Later features (assignments) hang
+    off a class by its id."""
+
+    __tablename__ = "classes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    course_id: Mapped[str] = mapped_column(String(100))
+    # NULL while joining by code is switched off; rotating replaces it.
+    join_code: Mapped[str | None] = mapped_column(String(16), unique=True)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    archived_at: Mapped[datetime | None]    # archived: read-only, hidden from lists and students
+
+    members: Mapped[list[ClassMember]] = relationship(back_populates="school_class",
+                                                      cascade="all, delete-orphan")
+
+
+class ClassMember(Model):
+    """A user's place in a class: OWNER (exactly one), ASSISTANT or MEMBER_STUDENT."""
+
+    __tablename__ = "class_members"
+    __table_args__ = (UniqueConstraint("class_id", "user_id"),
+                      Index("ix_class_members_user", "user_id", "class_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    role: Mapped[str] = mapped_column(String(16))
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    school_class: Mapped[SchoolClass] = relationship(back_populates="members")
+    user: Mapped[User] = relationship()
 
 
 class PracticeSet(Model):

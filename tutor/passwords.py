@@ -47,3 +47,25 @@ def verify_nothing(password: str) -> None:
 
 def needs_rehash(password_hash: str) -> bool:
     return not password_hash.startswith(METHOD + "$")
+
+
+ONE_TIME_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"     # no 0/o, 1/l/i: read off a handout
+# Random secrets of ~59 bits need no slow hash to resist guessing from a stolen hash (the slow
+# hash is there for passwords people choose); a roster of 40 new accounts then takes
+# milliseconds instead of 20 seconds. The first log-in rehashes it at METHOD, and the account
+# must choose its own password at once anyway.
+ONE_TIME_METHOD = "pbkdf2:sha256:1000"
+
+
+def one_time() -> str:
+    """A generated one-time password: 12 characters in groups of 4, e.g. `k7mx-4qp9-z2ab`."""
+    while True:
+        raw = "".join(secrets.choice(ONE_TIME_ALPHABET) for _ in range(12))
+        candidate = f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+        if problem(candidate) is None:
+            return candidate
+
+
+def hash_one_time(password: str) -> str:
+    """The hash of a password made by one_time() (never of one a person chose)."""
+    return generate_password_hash(password, method=ONE_TIME_METHOD)

@@ -22,7 +22,7 @@ from tutor.formatting import points_text
 from tutor.content.course import Course
 from tutor.content.loader import Catalog
 from tutor.extensions import db, login_manager
-from tutor.models import INSTRUCTOR, User, utcnow
+from tutor.models import ADMIN, TEACHING_ROLES, User, utcnow
 from tutor.questions import REGISTRY, question_type
 from tutor.questions.base import LETTERS
 
@@ -88,7 +88,8 @@ def signed_in_identity(user: Any) -> str:
 # Every rate-limited view outside the auth blueprint: auth's request filter lets only these and
 # its own views reach Flask-Limiter's check, and tests/test_security.py holds the list and the
 # declared limits together.
-LIMITED_STUDENT_WRITES = frozenset({"practice.start", "exam.start", "collections.toggle_favourite"})
+LIMITED_STUDENT_WRITES = frozenset({"practice.start", "exam.start", "collections.toggle_favourite",
+                                    "classes.join"})
 
 
 def student_write_key() -> str:
@@ -136,6 +137,18 @@ def instructor_required(view: F) -> F:
     return wrapped  # type: ignore[return-value]
 
 
+def admin_required(view: F) -> F:
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
 def safe_next(target: str | None) -> str | None:
     """Only a path on this site: no scheme, no host, no protocol-relative `//evil`."""
     if not target:
@@ -152,21 +165,28 @@ class SignedInUser(UserMixin):
     ORM object (loading one costs several times as much on every page). Views that change the
     account load the `User` row (`account()`)."""
 
-    __slots__ = ("id", "username", "role", "session_token")
+    __slots__ = ("id", "username", "role", "session_token", "must_change_password")
 
-    def __init__(self, id: int, username: str, role: str, session_token: str) -> None:
+    def __init__(self, id: int, username: str, role: str, session_token: str,
+                 must_change_password: bool = False) -> None:
         self.id, self.username, self.role, self.session_token = id, username, role, session_token
+        self.must_change_password = bool(must_change_password)
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"
 
     @property
     def is_instructor(self) -> bool:
-        return self.role == INSTRUCTOR
+        return self.role in TEACHING_ROLES
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == ADMIN
 
 
 _users = User.__table__
-_SIGNED_IN = (select(_users.c.id, _users.c.username, _users.c.role, _users.c.session_token)
+_SIGNED_IN = (select(_users.c.id, _users.c.username, _users.c.role, _users.c.session_token,
+                     _users.c.must_change_password)
               .where(_users.c.id == bindparam("id"), _users.c.active.is_(True)))
 
 

@@ -28,6 +28,21 @@ def _not_a_limited_request() -> bool:
     limit is declared anywhere else."""
     return request.blueprint != bp.name and request.endpoint not in LIMITED_STUDENT_WRITES
 
+# What a user with a one-time password may still open before choosing their own.
+UNTIL_PASSWORD_CHANGED = frozenset({"auth.password", "auth.logout", "static"})
+
+
+@bp.before_app_request
+def _one_time_password_first() -> Response | None:
+    """An account given a generated one-time password (must_change_password) sees 修改密码
+    and nothing else until it has set its own."""
+    if request.endpoint in UNTIL_PASSWORD_CHANGED or request.endpoint is None:
+        return None
+    if current_user.is_authenticated and getattr(current_user, "must_change_password", False):
+        return redirect(url_for("auth.password"))
+    return None
+
+
 USERNAME_RULE = Regexp(r"^[A-Za-z0-9_.\-\u4e00-\u9fff]+$", message="用户名只能包含中文、字母、数字、下划线、点和连字符")
 
 
@@ -118,7 +133,7 @@ def register() -> Response | str:
             else:
                 _start_session(user)
                 flash("注册成功，欢迎开始学习！", "success")
-                return redirect(url_for("study.home"))
+                return redirect(safe_next(request.args.get("next")) or url_for("study.home"))
         form.username.errors.append("这个用户名已被注册")
     return render_template("auth/register.html", form=form, rules=PASSWORD_RULES)
 
@@ -149,7 +164,11 @@ def login() -> Response | str:
                 db.session.commit()
             _start_session(user, remember=form.remember.data)
             event("login")
-            return redirect(safe_next(request.args.get("next")) or _landing(user))
+            target = safe_next(request.args.get("next")) or _landing(user)
+            if user.must_change_password:
+                flash("这是老师或管理员发给你的一次性密码，请先设置你自己的新密码。", "info")
+                return redirect(url_for("auth.password", next=target))
+            return redirect(target)
     return render_template("auth/login.html", form=form)
 
 
@@ -178,9 +197,10 @@ def password() -> Response | str:
             form.current.errors.append("当前密码不正确")
         else:
             user.set_password(form.password.data)      # rotates the session token too
+            user.must_change_password = False
             db.session.commit()
             event("password_changed")
             _start_session(user)
             flash("密码已修改；其他设备上的登录已失效。", "success")
-            return redirect(url_for("progress.mine"))
+            return redirect(safe_next(request.args.get("next")) or url_for("progress.mine"))
     return render_template("auth/password.html", form=form, rules=PASSWORD_RULES)

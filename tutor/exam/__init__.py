@@ -12,7 +12,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from tutor import learning
+from tutor import learning, teaching
 from tutor.content.course import Course
 from tutor.content.model import ExamBlueprint
 from tutor.exam.paper import (RIGHT, StoredItem, draw, duration_text, score_paper, sections, status,
@@ -46,7 +46,7 @@ def _own_paper(paper_id: int, read_only: bool = False, answering: bool = False) 
     and needs none: a POST holds its write lock from the start (BEGIN IMMEDIATE)."""
     query = select(ExamPaper).where(ExamPaper.id == paper_id).execution_options(populate_existing=True)
     paper = db.session.scalar(query.with_for_update(read=True) if answering else query)
-    if paper is None or (paper.user_id != current_user.id and not (read_only and current_user.is_instructor)):
+    if paper is None or (paper.user_id != current_user.id and not (read_only and teaching.can_read_student(current_user, paper.user_id))):
         abort(404)
     course = catalog().course(paper.course_id)
     if course is None:

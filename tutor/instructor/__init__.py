@@ -1,18 +1,17 @@
 """Instructor pages: the class, the heatmap, item analysis, question previews and the content."""
 from __future__ import annotations
 
-import csv
-import io
 import re
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterable, TypeVar
+from typing import Any, Callable, Iterable, TypeVar
 
-from flask import Blueprint, Flask, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (Blueprint, Flask, Response, abort, current_app, flash, g, redirect, render_template, request,
+                   session, url_for)
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from tutor import localtime, reassessment
+from tutor import localtime, reassessment, spreadsheet, teaching
 from tutor.content import publish as content_publish
 from tutor.content.course import Course
 from tutor.content.publish import slug
@@ -21,7 +20,7 @@ from tutor.instructor import cache, calibration, paging, reports, review
 from tutor.instructor import pending
 from tutor.models import Attempt
 from tutor.questions import question_type
-from tutor.web import catalog, instructor_required, now, writes_after_reading
+from tutor.web import catalog, instructor_required, now, strict_int, writes_after_reading
 
 bp = Blueprint("instructor", __name__, url_prefix="/instructor")
 T = TypeVar("T")
@@ -37,14 +36,41 @@ FILTER_LABELS = {"too_easy": "太容易", "too_hard": "太难", "negative": "区
 
 @bp.app_context_processor
 def flag_labels() -> dict:
-    return {"FLAG_LABELS": FLAG_LABELS, "NEUTRAL_FLAGS": reports.NEUTRAL_FLAGS}
+    return {"FLAG_LABELS": FLAG_LABELS, "NEUTRAL_FLAGS": reports.NEUTRAL_FLAGS, "class_url": class_url}
+
+
+def class_url(endpoint: str, **values: Any) -> str:
+    """url_for that keeps the class the report pages are showing (`?class=`)."""
+    scope = g.get("report_scope")
+    if scope is not None and scope.arg is not None and "class" not in values:
+        values["class"] = scope.arg
+    return url_for(endpoint, **values)
+
+
+def _scope() -> teaching.ReportScope:
+    """The students the report pages cover, from `?class=`: a class the instructor teaches (any
+    other id is a 404, as if it did not exist), or an admin's 全部班级 (`class=all`)."""
+    requested = request.args.get("class")
+    scope = teaching.report_scope(current_user, strict_int(requested) if requested not in (None, "", "all") else None,
+                                  requested_all=requested == "all")
+    if scope is None or (requested not in (None, "", "all") and strict_int(requested) is None):
+        abort(404)
+    g.report_scope = scope
+    return scope
 
 
 def _course() -> Course:
-    course = catalog().course(request.args.get("course") or None)
+    scope = g.get("report_scope")
+    wanted = request.args.get("course") or (scope.chosen.course_id if scope and scope.chosen else None)
+    course = catalog().course(wanted)
     if course is None:
         abort(404)
     return course
+
+
+def _no_class() -> str:
+    """An instructor who teaches no class yet: where to create one."""
+    return render_template("instructor/no_class.html")
 
 
 def init_app(app: Flask) -> None:
@@ -55,13 +81,14 @@ def init_app(app: Flask) -> None:
 
 
 def _cached(name: str, course: Course, compute: Callable[[], T]) -> T:
-    """A class report kept by this worker (see `cache`): never older than
+    """A class report kept by this worker (see `cache`), one per class: never older than
     TUTOR_REPORT_CACHE_SECONDS, and the pages say when it was made."""
-    return cache.report_cache().get(name, course, compute)
+    return cache.report_cache().get(name, course, compute, g.report_scope.key)
 
 
 def _sorted_overview(course: Course) -> tuple[reports.ClassOverview, str, bool]:
-    cached = _cached("overview", course, lambda: reports.class_overview(course, now()))
+    students = g.report_scope.students
+    cached = _cached("overview", course, lambda: reports.class_overview(course, now(), students))
     overview = reports.ClassOverview(list(cached.rows), cached.computed_at, cached.pass_percent)
     key = request.args.get("sort", "name")
     if key not in reports.SORT_KEYS:
@@ -74,6 +101,8 @@ def _sorted_overview(course: Course) -> tuple[reports.ClassOverview, str, bool]:
 @bp.route("/")
 @instructor_required
 def students() -> str:
+    if _scope().empty:
+        return _no_class()
     course = _course()
     overview, key, descending = _sorted_overview(course)
     moment = now()
@@ -85,8 +114,11 @@ def students() -> str:
 @bp.route("/review")
 @instructor_required
 def review_queue() -> str:
+    scope = _scope()
+    if scope.empty:
+        return _no_class()
     course = _course()
-    return render_template("instructor/review.html", course=course, waiting=review.queue(course),
+    return render_template("instructor/review.html", course=course, waiting=review.queue(course, scope.students),
                            self_labels=reassessment.SELF_ASSESSMENTS)
 
 
@@ -96,7 +128,8 @@ def review_answer(attempt_id: int) -> BaseResponse:
     """Set an answer's score: it replaces the keyword score (and any self-assessment)."""
     attempt = db.session.get(Attempt, attempt_id)
     course = catalog().course(attempt.course_id) if attempt is not None else None
-    if attempt is None or course is None or attempt.question_id not in course.by_id:
+    if attempt is None or course is None or attempt.question_id not in course.by_id \
+            or not teaching.can_read_student(current_user, attempt.user_id):
         abort(404)
     try:
         score = float(request.form.get("score", ""))
@@ -106,15 +139,22 @@ def review_answer(attempt_id: int) -> BaseResponse:
         reassessment.review(attempt, score, current_user.id, now(), course)
     except ValueError:
         flash(f"分数须在 0 到 {attempt.max_score:g} 之间", "error")
-        return redirect(url_for("instructor.review_queue", course=course.id))
+        return redirect(_review_queue_url(course.id))
     db.session.commit()
     flash("已保存复核分数", "success")
-    return redirect(url_for("instructor.review_queue", course=course.id))
+    return redirect(_review_queue_url(course.id))
+
+
+def _review_queue_url(course_id: str) -> str:
+    values: dict[str, Any] = {"course": course_id, "class": request.args.get("class")}
+    return url_for("instructor.review_queue", **values)
 
 
 @bp.route("/heatmap")
 @instructor_required
 def heatmap() -> str:
+    if _scope().empty:
+        return _no_class()
     course = _course()
     overview, key, descending = _sorted_overview(course)
     numbers = {kp.id: n for n, kp in enumerate((kp for t in course.topics for kp in t.knowledge_points), 1)}
@@ -141,7 +181,8 @@ def _item_query(course: Course) -> dict[str, str]:
 
 
 def _item_rows(course: Course, query: dict[str, str]) -> tuple[list[reports.ItemStats], datetime]:
-    rows, computed_at = _cached("items", course, lambda: (reports.item_analysis(course), now()))
+    students = g.report_scope.students
+    rows, computed_at = _cached("items", course, lambda: (reports.item_analysis(course, students), now()))
     chosen = reports.filter_items(rows, query.get("kp"), query.get("type"), query.get("flag"))
     return reports.sort_items(chosen, query.get("sort", "order"), query.get("dir") == "desc", course), computed_at
 
@@ -151,6 +192,8 @@ def _item_rows(course: Course, query: dict[str, str]) -> tuple[list[reports.Item
 def items() -> str:
     """Item analysis: filtered (knowledge point, type, flag), sorted by any column and paged,
     all in the query string, so that every state has its own address and needs no script."""
+    if _scope().empty:
+        return _no_class()
     course = _course()
     query = _item_query(course)
     rows, computed_at = _item_rows(course, query)
@@ -192,27 +235,8 @@ def knowledge_point(course_id: str, kp_id: str) -> str:
                            title=course.knowledge_points[kp_id].name)
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
-
-
-def _cell(value: object) -> object:
-    """A cell a spreadsheet will not run (OWASP CSV injection): text starting with = + - @, a tab
-    or a carriage return, as a username or a question stem may, gets a leading `'`. Negative
-    numbers (a discrimination index) stay numbers."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
-        return "'" + value
-    return value
-
-
 def _csv(name: str, header: list[str], rows: Iterable[list[object]]) -> Response:
-    """UTF-8 with a BOM, so that Excel on Windows reads the Chinese text right."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([_cell(h) for h in header])
-    writer.writerows([_cell(value) for value in row] for row in rows)
-    return Response(buffer.getvalue().encode("utf-8-sig"), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename={name}"})
+    return spreadsheet.csv_response(name, header, rows)
 
 
 def _pct(value: float | None) -> str:
@@ -222,6 +246,8 @@ def _pct(value: float | None) -> str:
 @bp.route("/students.csv")
 @instructor_required
 def students_csv() -> Response:
+    if _scope().empty:
+        abort(404)
     course = _course()
     overview, _, _ = _sorted_overview(course)
     moment = now()
@@ -244,6 +270,8 @@ def students_csv() -> Response:
 @bp.route("/items.csv")
 @instructor_required
 def items_csv() -> Response:
+    if _scope().empty:
+        abort(404)
     course = _course()
     header = ["题目 id", "题型", "知识点", "题干", "首次作答人数", "难度系数(通过率)", "区分度", "考试份数",
               "各选项选择次数", "标注难度", "建议难度", "提示", "文件", "行"]

@@ -19,22 +19,23 @@ from tutor.content.course import Course
 from tutor.extensions import db
 
 T = TypeVar("T")
-Key = tuple[str, str]
+Key = tuple[str, str, str]
 
 
 class ReportCache:
     def __init__(self, app: Flask) -> None:
         self._app = app
         self._lock = threading.Lock()
-        # (report name, course id) -> (made at, the Course it was made from, the report)
+        # (report name, course id, scope) -> (made at, the Course it was made from, the report);
+        # the scope names whose answers it covers ("class:<id>", or "all" students).
         self._reports: dict[Key, tuple[datetime, Course, Any]] = {}
         self._refreshing: dict[Key, threading.Thread] = {}
 
-    def get(self, name: str, course: Course, compute: Callable[[], T]) -> T:
-        """Report `name` of `course`, fresh enough. `compute` needs only an app context. New
-        content (another Course object) makes a new report."""
+    def get(self, name: str, course: Course, compute: Callable[[], T], scope: str = "all") -> T:
+        """Report `name` of `course` over the students `scope` names, fresh enough. `compute`
+        needs only an app context. New content (another Course object) makes a new report."""
         ttl = float(self._app.config["TUTOR_REPORT_CACHE_SECONDS"])
-        key = (name, course.id)
+        key = (name, course.id, scope)
         started = self._app.extensions["tutor_clock"]()
         with self._lock:
             hit = self._reports.get(key)
@@ -68,7 +69,7 @@ class ReportCache:
             if key in self._refreshing:
                 return
             thread = threading.Thread(target=self._recompute, args=(key, course, compute), daemon=True,
-                                      name=f"report-refresh-{key[0]}-{key[1]}")
+                                      name=f"report-refresh-{key[0]}-{key[1]}-{key[2]}")
             self._refreshing[key] = thread
         thread.start()
 

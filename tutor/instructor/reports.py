@@ -60,15 +60,25 @@ class ClassOverview:
     pass_percent: int
 
 
-def class_overview(course: Course, now: datetime) -> ClassOverview:
-    students = {u.id: StudentRow(u) for u in db.session.scalars(
-        select(User).where(User.role == STUDENT).order_by(User.username))}
+def _students_only(column: Any, students: Any) -> Any:
+    """A WHERE clause keeping the rows of `students` (a subquery of user ids; None: everyone)."""
+    return column.in_(students) if students is not None else None
+
+
+def class_overview(course: Course, now: datetime, students_query: Any = None) -> ClassOverview:
+    """The overview of the students `students_query` selects (a subquery of user ids, e.g. one
+    class's), or of every student."""
+    accounts = select(User).where(User.role == STUDENT).order_by(User.username)
+    if students_query is not None:
+        accounts = accounts.where(User.id.in_(students_query))
+    students = {u.id: StudentRow(u) for u in db.session.scalars(accounts)}
     # Summed in SQL per student and knowledge point, so at most students × points rows come back
     # however many answers are stored. Two scans without a join: joining the summary rows to
     # their review cards (or to a question -> point table) makes SQLite look up each of them.
     summary = _per_knowledge_point(
         course, StudentQuestion, StudentQuestion.attempts, StudentQuestion.correct,
-        case((StudentQuestion.last_correct, 1), else_=0).label("right"), StudentQuestion.last_at)
+        case((StudentQuestion.last_correct, 1), else_=0).label("right"), StudentQuestion.last_at,
+        where=_students_only(StudentQuestion.user_id, students_query))
     counts: dict[int, dict[str, list[int]]] = defaultdict(dict)
     for user_id, kp, answered, attempts, correct, right, last_at in db.session.execute(
             select(summary.c.user_id, summary.c.kp, func.count(), func.sum(summary.c.attempts),
@@ -81,8 +91,10 @@ def class_overview(course: Course, now: datetime) -> ClassOverview:
         row.correct += int(correct)
         row.last_active = max(filter(None, (row.last_active, last_at)), default=None)
         counts[user_id][kp] = [int(answered), int(right), 0]
-    retained = _per_knowledge_point(course, ReviewCard, where=and_(ReviewCard.state == REVIEW_STATE,
-                                                                   ReviewCard.due > now))
+    kept_cards = and_(ReviewCard.state == REVIEW_STATE, ReviewCard.due > now)
+    if students_query is not None:
+        kept_cards = and_(kept_cards, ReviewCard.user_id.in_(students_query))
+    retained = _per_knowledge_point(course, ReviewCard, where=kept_cards)
     for user_id, kp, kept in db.session.execute(
             select(retained.c.user_id, retained.c.kp, func.count()).group_by(retained.c.user_id, retained.c.kp)):
         if kp in counts.get(user_id, {}):
@@ -93,7 +105,8 @@ def class_overview(course: Course, now: datetime) -> ClassOverview:
         row.mastery = {kp: from_counts(total, *mine.get(kp, (0, 0, 0))) for kp, total in totals.items()}
     papers = db.session.execute(
         select(ExamPaper.user_id, ExamPaper.score, ExamPaper.max_score, ExamPaper.submitted_at)
-        .where(ExamPaper.course_id == course.id, ExamPaper.submitted_at.is_not(None))
+        .where(ExamPaper.course_id == course.id, ExamPaper.submitted_at.is_not(None),
+               *([] if students_query is None else [ExamPaper.user_id.in_(students_query)]))
         .order_by(ExamPaper.submitted_at))
     for user_id, score, max_score, _ in papers:
         row = students.get(user_id)
@@ -169,13 +182,15 @@ class ItemStats:
         return len(self.flags)
 
 
-def item_analysis(course: Course) -> list[ItemStats]:
+def item_analysis(course: Course, students_query: Any = None) -> list[ItemStats]:
     """Per question: facility over first attempts (practice and exam), discrimination over mock
-    exam papers as Moodle defines it, and how often each option was chosen first time."""
+    exam papers as Moodle defines it, and how often each option was chosen first time; over the
+    students `students_query` selects (a subquery of user ids), or every answer."""
     stats = {q.id: ItemStats(q) for q in course.questions}
+    mine = [] if students_query is None else [StudentQuestion.user_id.in_(students_query)]
     for qid, n, facility in db.session.execute(
             select(StudentQuestion.question_id, func.count(), func.avg(StudentQuestion.first_fraction))
-            .where(StudentQuestion.course_id == course.id).group_by(StudentQuestion.question_id)):
+            .where(StudentQuestion.course_id == course.id, *mine).group_by(StudentQuestion.question_id)):
         if qid in stats:
             stats[qid].attempts, stats[qid].facility = n, float(facility)
     for q in course.questions:
@@ -191,13 +206,13 @@ def item_analysis(course: Course) -> list[ItemStats]:
         for qid, text, n in db.session.execute(
                 select(Attempt.question_id, response, func.count())
                 .join(StudentQuestion, StudentQuestion.first_attempt_id == Attempt.id)
-                .where(StudentQuestion.course_id == course.id, StudentQuestion.question_id.in_(choice_ids))
+                .where(StudentQuestion.course_id == course.id, StudentQuestion.question_id.in_(choice_ids), *mine)
                 .group_by(Attempt.question_id, response)):
             counts, q = stats[qid].option_counts, stats[qid].question
             for index in question_type(q).chosen_options(q, json.loads(text)):
                 if 0 <= index < len(counts):
                     counts[index] += n
-    _discrimination(course, stats)
+    _discrimination(course, stats, students_query)
     for item in stats.values():
         if item.facility is not None and item.attempts >= 5:
             if item.facility > 0.9:
@@ -257,10 +272,11 @@ def sort_items(rows: list[ItemStats], key: str, descending: bool, course: Course
     return sorted(known, key=get, reverse=descending) + unknown
 
 
-def _discrimination(course: Course, stats: dict[str, ItemStats]) -> None:
+def _discrimination(course: Course, stats: dict[str, ItemStats], students_query: Any = None) -> None:
+    mine = [] if students_query is None else [ExamPaper.user_id.in_(students_query)]
     papers = {pid: (score or 0.0, items) for pid, score, items in db.session.execute(
         select(ExamPaper.id, ExamPaper.score, ExamPaper.items)
-        .where(ExamPaper.course_id == course.id, ExamPaper.submitted_at.is_not(None)))}
+        .where(ExamPaper.course_id == course.id, ExamPaper.submitted_at.is_not(None), *mine))}
     pairs: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for qid, paper_id, index, score, max_score in db.session.execute(
             select(Attempt.question_id, Attempt.paper_id, Attempt.item_index, Attempt.score, Attempt.max_score)

@@ -37,13 +37,15 @@ class Waiting(NamedTuple):
     reason: str
 
 
-def queue(course: Course) -> list[Waiting]:
-    """The course's unreviewed short answers that need a person, oldest first."""
+def queue(course: Course, students_query: Any = None) -> list[Waiting]:
+    """The course's unreviewed short answers that need a person, oldest first; only those of the
+    students `students_query` selects (a subquery of user ids), when given."""
     shorts = [q.id for q in course.questions if question_type(q).rubric_scored(q)]
     keyword = func.coalesce(Attempt.rubric_score, Attempt.score)
     rows = db.session.execute(select(Attempt, User.username).join(User, User.id == Attempt.user_id).where(
         Attempt.course_id == course.id, Attempt.question_id.in_(shorts), Attempt.reviewed_at.is_(None),
-        or_(and_(keyword > 0, keyword < Attempt.max_score), Attempt.self_assessment.is_not(None)))
+        or_(and_(keyword > 0, keyword < Attempt.max_score), Attempt.self_assessment.is_not(None)),
+        *([] if students_query is None else [Attempt.user_id.in_(students_query)]))
         .order_by(Attempt.created_at, Attempt.id))
     waiting = []
     for attempt, username in rows:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from tutor import learning, reassessment
+from tutor import learning, reassessment, teaching
 from tutor.content.course import Course
 from tutor.extensions import db, limiter
 from tutor.models import Attempt, Delivery, Favourite, NotebookEntry, PracticeSet, SequenceCursor
@@ -283,7 +283,8 @@ def _advance_cursor(user_id: int, course: Course, scope: tuple[str, str], next_i
 @login_required
 def feedback(set_id: int, position: int) -> Response | str:
     found = rows.answered(set_id, position)
-    if found is None or (found.practice_set.user_id != current_user.id and not current_user.is_instructor):
+    if found is None or (found.practice_set.user_id != current_user.id
+                          and not teaching.can_read_student(current_user, found.practice_set.user_id)):
         abort(404)
     practice_set, delivery, attempt = found.practice_set, found.delivery, found.attempt
     course = course_or_404(practice_set.course_id)
@@ -347,7 +348,8 @@ def self_assessment(set_id: int, position: int) -> Response:
 def summary(set_id: int) -> str:
     practice_set = db.session.get(PracticeSet, set_id, options=[
         selectinload(PracticeSet.deliveries).joinedload(Delivery.attempt)])
-    if practice_set is None or (practice_set.user_id != current_user.id and not current_user.is_instructor):
+    if practice_set is None or (practice_set.user_id != current_user.id
+                                 and not teaching.can_read_student(current_user, practice_set.user_id)):
         abort(404)
     course = course_or_404(practice_set.course_id)
     answered = [(d, course.by_id.get(d.question_id)) for d in practice_set.deliveries if d.attempt]

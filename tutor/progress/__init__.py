@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from tutor import learning
+from tutor import learning, teaching
 from tutor.content.course import Course
 from tutor.extensions import db
 from tutor.models import ExamPaper, NotebookEntry, User
@@ -33,7 +33,8 @@ def mine() -> str:
 @bp.route("/<int:user_id>")
 @login_required
 def student(user_id: int) -> str:
-    if user_id != current_user.id and not current_user.is_instructor:
+    # An instructor reads only the students of the classes they teach (an admin: everyone).
+    if user_id != current_user.id and not teaching.can_read_student(current_user, user_id):
         abort(403)
     user = db.session.get(User, user_id)
     if user is None:

@@ -5,7 +5,7 @@ from flask import Blueprint, abort, current_app, render_template
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from tutor import learning
+from tutor import learning, teaching
 from tutor.extensions import db
 from tutor.models import Favourite, NotebookEntry
 from tutor.standing.sets import latest_unfinished
@@ -21,7 +21,9 @@ bp = Blueprint("study", __name__)
 def home() -> str:
     courses = list(catalog().courses.values())
     progress, counts, resume = {}, {}, {}
+    my_classes = []
     if current_user.is_authenticated:
+        my_classes = teaching.student_classes(current_user.id)
         resume = {c.id: latest_unfinished(current_user.id, c) for c in courses}   # 继续上次练习
         progress = {c.id: course_progress(current_user.id, c, now()) for c in courses}
         until = learning.end_of_day(now(), current_app.config["TUTOR_TIMEZONE"])
@@ -30,7 +32,7 @@ def home() -> str:
                          "notebook": _count(NotebookEntry, c.id), "favourites": _count(Favourite, c.id)}
                   for c in courses}
     return render_template("study/home.html", courses=courses, progress=progress, counts=counts, resume=resume,
-                           step_minutes=learning_step_minutes())
+                           step_minutes=learning_step_minutes(), my_classes=my_classes)
 
 
 def _count(model: type[NotebookEntry] | type[Favourite], course_id: str) -> int:
