@@ -19,6 +19,21 @@ from tutor import create_app
 from tutor.extensions import db
 from tutor.models import ADMIN, INSTRUCTOR, Delivery, User
 
+# Test files that never open a database (content, graders, imports as pure functions): marked
+# `storeless`, so CI's PostgreSQL pass can leave them out, as they run the same on any store.
+STORELESS = {"test_bank_quality.py", "test_case_sensitive.py", "test_content_check_all.py",
+             "test_grader_values.py", "test_graders.py", "test_question_bank.py", "test_rubrics_churn.py",
+             "test_rubrics_survey_overview.py", "test_short_answers.py", "test_short_mutants.py",
+             "test_transfer.py", "test_transfer_excel.py", "test_transfer_excel_layouts.py",
+             "test_transfer_helpers.py", "test_transfer_moodle.py", "test_transfer_tagged.py",
+             "test_transfer_thirdparty.py"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.name in STORELESS:
+            item.add_marker(pytest.mark.storeless)
+
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 PASSWORD = "correct horse 8"
