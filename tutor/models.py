@@ -60,6 +60,10 @@ class User(UserMixin, Model):
     # 新建教师): every page sends the user to 修改密码 until they choose their own.
     must_change_password: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     display_name: Mapped[str | None] = mapped_column(String(64))    # 姓名 from a class roster
+    last_login_at: Mapped[datetime | None]     # for the retention setting's "inactive"
+    # 注销: asked for at this time; carried out (account anonymised) once the cooling-off ends.
+    closure_requested_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
 
     @validates("username")
     def _keep_key(self, _field: str, username: str) -> str:
@@ -126,6 +130,63 @@ class ClassMember(Model):
 
     school_class: Mapped[SchoolClass] = relationship(back_populates="members")
     user: Mapped[User] = relationship()
+
+
+# Assignment.kind
+PRACTICE_ASSIGNMENT = "practice"      # a fixed list of questions, answered one at a time
+EXAM_ASSIGNMENT = "exam"              # a mock exam paper drawn from a blueprint at the start
+# Assignment.show_answers
+SHOW_EACH = "each"                    # key and 解析 after each answer (exam: after the hand-in)
+SHOW_AFTER_DUE = "after_due"          # only after the due time
+# Assignment.late_policy
+LATE_REFUSED = "refuse"               # nothing is taken after the due time
+LATE_MARKED = "accept"                # answers still taken, the submission marked 逾期
+
+
+class Assignment(Model):
+    """作业: work an instructor set a class, with the rules the server enforces for it."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (Index("ix_assignments_class", "class_id", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id"))
+    course_id: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(16))
+    question_ids: Mapped[list[str] | None] = mapped_column(JSON)   # a practice assignment's, in order
+    blueprint_id: Mapped[str | None] = mapped_column(String(100))  # an exam assignment's
+    opens_at: Mapped[datetime]
+    due_at: Mapped[datetime]
+    attempts_allowed: Mapped[int] = mapped_column(default=1)
+    show_answers: Mapped[str] = mapped_column(String(16), default=SHOW_EACH)
+    late_policy: Mapped[str] = mapped_column(String(16), default=LATE_REFUSED)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Submission(Model):
+    """One student's try at an assignment: its practice set or exam paper, and the result once
+    every question is answered (or the paper handed in)."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (UniqueConstraint("assignment_id", "user_id", "number"),
+                      Index("ix_submissions_user", "user_id", "assignment_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    number: Mapped[int]                                   # 1 for the first try
+    set_id: Mapped[int | None] = mapped_column(ForeignKey("practice_sets.id"), unique=True)
+    paper_id: Mapped[int | None] = mapped_column(ForeignKey("exam_papers.id"), unique=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None]
+    score: Mapped[float | None]
+    max_score: Mapped[float]
+    late: Mapped[bool] = mapped_column(default=False)
+    comment: Mapped[str | None] = mapped_column(String(2000))    # the teacher's 评语
+    comment_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    comment_at: Mapped[datetime | None]
 
 
 class PracticeSet(Model):
