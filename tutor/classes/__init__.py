@@ -9,15 +9,16 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from tutor import spreadsheet, teaching
+from tutor import spreadsheet, student_search, teaching
 from tutor.classes import enrol, handout, roster
 from tutor.extensions import db, limiter
 from tutor.models import (ADMIN, ASSISTANT, MEMBER_STUDENT, OWNER, STUDENT, ClassMember, SchoolClass, User,
                           username_key)
+from tutor.paging import paginate_query
 from tutor.security import event
 from tutor.web import catalog, instructor_required, now, strict_int, student_write_key
 
@@ -90,14 +91,21 @@ def create() -> Response:
 @instructor_required
 def detail(class_id: int) -> str:
     school_class, role = _taught(class_id, writing=False)
-    members = db.session.execute(
+    teachers = db.session.execute(
         select(ClassMember, User).join(User, User.id == ClassMember.user_id)
-        .where(ClassMember.class_id == class_id).order_by(User.username)).all()
-    students = [(m, u) for m, u in members if m.role == MEMBER_STUDENT]
-    teachers = [(m, u) for m, u in members if m.role != MEMBER_STUDENT]
+        .where(ClassMember.class_id == class_id, ClassMember.role != MEMBER_STUDENT).order_by(User.username)).all()
+    # The roster is paged and searched in the database: a class of 1,000 loads 50 rows.
+    roster_query = (select(ClassMember, User).join(User, User.id == ClassMember.user_id)
+                    .where(ClassMember.class_id == class_id, ClassMember.role == MEMBER_STUDENT))
+    class_size = db.session.scalar(select(func.count()).select_from(roster_query.subquery())) or 0
+    search = student_search.cleaned(request.args.get("q"))
+    if search:
+        roster_query = roster_query.where(student_search.sql_match(search))
+    students = paginate_query(roster_query.order_by(User.username, User.id), request.args.get("page"))
     others = [c for c in teaching.taught_classes(current_user) if c.id != class_id]
     course = catalog().course(school_class.course_id)
     return render_template("classes/detail.html", school_class=school_class, role=role, students=students,
+                           class_size=class_size, search=search,
                            teachers=teachers, others=others, link=join_link(school_class),
                            course_name=course.manifest.title if course else school_class.course_id,
                            role_labels=ROLE_LABELS, may_archive=_may_archive(role))
@@ -151,6 +159,15 @@ def archive(class_id: int) -> Response:
     return redirect(url_for("classes.detail", class_id=class_id) if restore else url_for("classes.index"))
 
 
+def _roster_url(class_id: int) -> str:
+    """Back to the roster page and search the member action was taken from (the forms carry
+    them), not to page 1 of a 1,000-student class."""
+    page = strict_int(request.form.get("page"))
+    search = student_search.cleaned(request.form.get("q"))
+    return url_for("classes.detail", class_id=class_id, page=page if page and page > 1 else None,
+                   q=search or None)
+
+
 def _student_member(class_id: int, user_id: int) -> ClassMember:
     member = db.session.scalar(select(ClassMember).where(
         ClassMember.class_id == class_id, ClassMember.user_id == user_id, ClassMember.role == MEMBER_STUDENT))
@@ -166,7 +183,7 @@ def remove_student(class_id: int, user_id: int) -> Response:
     db.session.delete(_student_member(class_id, user_id))
     db.session.commit()
     flash("已将该学生移出班级（账号和学习记录保留）", "success")
-    return redirect(url_for("classes.detail", class_id=class_id))
+    return redirect(_roster_url(class_id))
 
 
 @bp.route("/<int:class_id>/students/<int:user_id>/move", methods=["POST"])
@@ -184,7 +201,7 @@ def move_student(class_id: int, user_id: int) -> Response:
     db.session.delete(member)
     db.session.commit()
     flash(f"已将该学生转到 {target.name}", "success")
-    return redirect(url_for("classes.detail", class_id=class_id))
+    return redirect(_roster_url(class_id))
 
 
 @bp.route("/<int:class_id>/assistants", methods=["POST"])

@@ -11,7 +11,7 @@ from flask import (Blueprint, Flask, Response, abort, current_app, flash, g, red
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from tutor import localtime, reassessment, spreadsheet, teaching
+from tutor import localtime, reassessment, spreadsheet, student_search, teaching
 from tutor.content import publish as content_publish
 from tutor.content.course import Course
 from tutor.content.publish import slug
@@ -105,10 +105,15 @@ def students() -> str:
         return _no_class()
     course = _course()
     overview, key, descending = _sorted_overview(course)
+    # The report covers the whole class (its sort keys are aggregates, and it is cached per
+    # class), so the search and the page are cut from it here; only 50 rows are rendered.
+    search = student_search.cleaned(request.args.get("q"))
+    rows = [r for r in overview.rows if student_search.matches(r.user, search)] if search else overview.rows
+    page = paging.paginate(rows, request.args.get("page"))
     moment = now()
     return render_template("instructor/students.html", course=course, overview=overview, sort=key,
-                           descending=descending,
-                           flags={r.user.id: reports.flags(r, moment, overview.pass_percent) for r in overview.rows})
+                           descending=descending, page=page, search=search,
+                           flags={r.user.id: reports.flags(r, moment, overview.pass_percent) for r in page.rows})
 
 
 @bp.route("/review")
