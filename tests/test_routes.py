@@ -43,6 +43,10 @@ ACCESS = {
     "classes.remove_assistant": CLASS, "classes.roster_preview": CLASS, "classes.roster_confirm": CLASS,
     "classes.roster_passwords": CLASS,
     "admin.instructors": ADMIN, "admin.create_instructor": ADMIN, "admin.set_active": ADMIN,
+    "account.index": USER, "account.export_json": USER, "account.export_zip": USER, "account.close": USER,
+    "account.cancel_closure": USER,
+    "account.admin_search": ADMIN, "account.admin_export_json": ADMIN, "account.admin_export_zip": ADMIN,
+    "account.admin_close": ADMIN,
 }
 READ_ALSO = {"exam.result", "practice.feedback", "practice.summary", "progress.student"}
 # Routes the operator turns on (TUTOR_CONTENT_WRITABLE); off, as here, they answer 404 to instructors.

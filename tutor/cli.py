@@ -107,11 +107,13 @@ def create_user(username: str, instructor: bool, admin: bool, password: str) -> 
 def init_app(app: Flask) -> None:
     from tutor.backup import backup_command, restore_command
     from tutor.demo import demo_command
+    from tutor.privacy.commands import privacy_cli
     app.cli.add_command(content_cli)
     app.cli.add_command(user_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(demo_command)
+    app.cli.add_command(privacy_cli)
 
 
 @user_cli.command("disable")

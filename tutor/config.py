@@ -53,6 +53,10 @@ def defaults(app: Flask) -> dict[str, Any]:
         "TUTOR_JOIN_LIMIT": "5 per minute;20 per hour",
         "TUTOR_JOIN_LIMIT_IP": "20 per minute;100 per hour",
         "WTF_CSRF_TIME_LIMIT": None,   # the token lives as long as the session
+        # 注销 (docs/privacy.md): days a requested closure waits, cancellable, before it is carried out
+        "TUTOR_CLOSURE_COOLING_DAYS": 15,
+        # delete the answers of students inactive this many days (`flask privacy run`); 0: never
+        "TUTOR_RETENTION_DAYS": 0,
     }
 
 

@@ -21,11 +21,15 @@ def safe_cell(value: object) -> object:
     return value
 
 
-def csv_response(name: str, header: list[str], rows: Iterable[Sequence[Any]]) -> Response:
+def csv_bytes(header: list[str], rows: Iterable[Sequence[Any]]) -> bytes:
     """UTF-8 with a BOM, so that Excel on Windows reads the Chinese text right."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([safe_cell(h) for h in header])
     writer.writerows([safe_cell(value) for value in row] for row in rows)
-    return Response(buffer.getvalue().encode("utf-8-sig"), mimetype="text/csv",
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def csv_response(name: str, header: list[str], rows: Iterable[Sequence[Any]]) -> Response:
+    return Response(csv_bytes(header, rows), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename={name}"})

@@ -14,8 +14,9 @@ from wtforms.validators import DataRequired, EqualTo, Length, Regexp, Validation
 from tutor import passwords
 from tutor.extensions import db, limiter
 from tutor.models import STUDENT, User, username_key
+from tutor.privacy import closure
 from tutor.security import event
-from tutor.web import LIMITED_STUDENT_WRITES, account, safe_next, signed_in_identity
+from tutor.web import LIMITED_STUDENT_WRITES, account, now, safe_next, signed_in_identity
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -150,6 +151,10 @@ def login() -> Response | str:
     form = LoginForm()
     if form.validate_on_submit():
         user = find_user(form.username.data)
+        if user is not None and closure.is_due(user, now(), float(current_app.config["TUTOR_CLOSURE_COOLING_DAYS"])):
+            closure.close_account(db.session, user, now())   # its cooling-off has ended: not an account any more
+            db.session.commit()
+            user = None
         if user is None:
             passwords.verify_nothing(form.password.data)   # as slow as a wrong password
         if user is None or not user.check_password(form.password.data):
@@ -161,13 +166,17 @@ def login() -> Response | str:
         else:
             if passwords.needs_rehash(user.password_hash):
                 user.password_hash = passwords.hash_password(form.password.data)
-                db.session.commit()
+            user.last_login_at = now()
+            db.session.commit()
             _start_session(user, remember=form.remember.data)
             event("login")
             target = safe_next(request.args.get("next")) or _landing(user)
             if user.must_change_password:
                 flash("这是老师或管理员发给你的一次性密码，请先设置你自己的新密码。", "info")
                 return redirect(url_for("auth.password", next=target))
+            if user.closure_requested_at is not None:   # the account page says when, and offers 撤销注销
+                flash("你已申请注销账号。如果改变主意，请在冷静期结束前撤销。", "info")
+                return redirect(url_for("account.index"))
             return redirect(target)
     return render_template("auth/login.html", form=form)
 

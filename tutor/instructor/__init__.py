@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from tutor import localtime, reassessment, spreadsheet, student_search, teaching
 from tutor.content import publish as content_publish
 from tutor.content.course import Course
+from tutor.privacy.closure import shown_name
 from tutor.content.publish import slug
 from tutor.extensions import db
 from tutor.instructor import cache, calibration, paging, reports, review
@@ -263,7 +264,7 @@ def students_csv() -> Response:
     rows = []
     for r in overview.rows:
         levels = r.levels
-        rows.append([r.user.username, localtime.iso(r.last_active, zone),
+        rows.append([shown_name(r.user.username), localtime.iso(r.last_active, zone),
                      r.answered, _pct(100 * r.accuracy if r.accuracy is not None else None),
                      levels[3], levels[2], levels[1], levels[0], f"{r.mastery_index:.0f}", r.exams,
                      _pct(r.last_exam), _pct(r.best_exam),
