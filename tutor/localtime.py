@@ -40,3 +40,20 @@ def day(moment: datetime | None, zone: str) -> str:
 def iso(moment: datetime | None, zone: str) -> str:
     """'2026-12-02 22:02' in the zone, for CSV files that spreadsheets sort."""
     return "" if moment is None else f"{to_local(moment, zone):%Y-%m-%d %H:%M}"
+
+
+def from_input(text: str | None, zone: str) -> datetime | None:
+    """A `datetime-local` field's '2026-12-08T20:00', read as wall-clock time in `zone`, as naive
+    UTC; None for anything else."""
+    try:
+        local = datetime.fromisoformat((text or "").strip())
+    except ValueError:
+        return None
+    if local.tzinfo is not None:
+        return None
+    return local.replace(tzinfo=ZoneInfo(zone)).astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def to_input(moment: datetime | None, zone: str) -> str:
+    """The value a `datetime-local` field shows for a naive-UTC moment."""
+    return "" if moment is None else f"{to_local(moment, zone):%Y-%m-%dT%H:%M}"

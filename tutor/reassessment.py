@@ -19,6 +19,7 @@ from fsrs import Card, Rating
 from sqlalchemy import delete, select
 
 from tutor.content.course import Course
+from tutor.coursework import tries
 from tutor.extensions import db
 from tutor.learning import SCHEDULER, aware_utc, naive_utc
 from tutor.models import Attempt, ExamPaper, NotebookEntry, ReviewCard, StudentQuestion
@@ -68,6 +69,7 @@ def review(attempt: Attempt, score: float, reviewer_id: int, moment: datetime, c
     replay(attempt, course)
     if attempt.paper_id is not None:
         _rescore_paper(attempt.paper_id)
+    tries.refresh_score(attempt)
 
 
 def _keep_rubric_score(attempt: Attempt) -> None:

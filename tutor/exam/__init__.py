@@ -13,13 +13,14 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from tutor import learning, teaching
+from tutor.coursework import rules as coursework_rules, tries
 from tutor.content.course import Course
 from tutor.content.model import ExamBlueprint
 from tutor.exam.paper import (RIGHT, StoredItem, draw, duration_text, score_paper, sections, status,
                               stored_result)
 from tutor.extensions import db, limiter
 from tutor.formatting import points_text
-from tutor.models import Attempt, ExamAnswer, ExamPaper, User
+from tutor.models import EXAM_ASSIGNMENT, LATE_REFUSED, Assignment, Attempt, ExamAnswer, ExamPaper, User
 from tutor.questions import parse_answer, question_type
 from tutor.questions.form import InvalidAnswer, TamperedAnswer
 from tutor.standing.papers import questions_on_open_paper
@@ -81,6 +82,8 @@ def new_paper(user_id: int, course: Course, blueprint: ExamBlueprint, source: ra
 @login_required
 @limiter.shared_limit(lambda: current_app.config["TUTOR_START_LIMIT"], scope="start", key_func=student_write_key)
 def start() -> Response:
+    if request.form.get("assignment"):
+        return _start_assignment(strict_int(request.form.get("assignment")))
     course = course_or_404(request.form.get("course", ""))
     blueprint = next((b for b in course.manifest.exams if b.id == request.form.get("blueprint")), None)
     if blueprint is None:
@@ -95,6 +98,36 @@ def start() -> Response:
         return redirect(url_for("exam.item", paper_id=running.id))
     paper = new_paper(current_user.id, course, blueprint, rng(), moment)
     db.session.add(paper)
+    db.session.commit()
+    return redirect(url_for("exam.item", paper_id=paper.id))
+
+
+def _start_assignment(assignment_id: int | None) -> Response:
+    """A try at a mock exam assignment: a fresh paper from its blueprint, closing at the due
+    time when late work is refused. The rules are the assignment's (coursework.rules)."""
+    assignment = db.session.get(Assignment, assignment_id) if assignment_id is not None else None
+    if assignment is None or assignment.kind != EXAM_ASSIGNMENT or not tries.is_student_of(current_user.id, assignment):
+        abort(404)
+    course = course_or_404(assignment.course_id)
+    blueprint = next((b for b in course.manifest.exams if b.id == assignment.blueprint_id), None)
+    if blueprint is None:
+        abort(404)
+    moment = now()
+    earlier = tries.tries_of(current_user.id, [assignment.id])[assignment.id]
+    open_try = next((s for s in earlier if s.submitted_at is None and s.paper_id is not None), None)
+    if open_try is not None:
+        return redirect(url_for("exam.item", paper_id=open_try.paper_id))
+    refusal = coursework_rules.may_start(assignment, earlier, moment)
+    if refusal:
+        flash(refusal, "error")
+        return redirect(url_for("assignments.show", assignment_id=assignment.id))
+    paper = new_paper(current_user.id, course, blueprint, rng(), moment)
+    paper.title = assignment.title
+    if assignment.late_policy == LATE_REFUSED:
+        paper.deadline = min(paper.deadline, assignment.due_at)
+    db.session.add(paper)
+    db.session.flush()
+    tries.record_paper(assignment, current_user.id, len(earlier) + 1, paper)
     db.session.commit()
     return redirect(url_for("exam.item", paper_id=paper.id))
 
@@ -219,6 +252,8 @@ def _finish(paper: ExamPaper, course: Course) -> None:
                         paper_id=paper.id, item_index=item_result.index)
     paper.score = result.score
     paper.passed = result.score >= paper.max_score * paper.pass_percent / 100
+    db.session.flush()
+    tries.finish_paper(paper)
     db.session.commit()
 
 

@@ -13,9 +13,10 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from tutor import learning, reassessment, teaching
+from tutor.coursework import rules as coursework_rules, tries
 from tutor.content.course import Course
 from tutor.extensions import db, limiter
-from tutor.models import Attempt, Delivery, Favourite, NotebookEntry, PracticeSet, SequenceCursor
+from tutor.models import Assignment, Attempt, Delivery, Favourite, NotebookEntry, PracticeSet, SequenceCursor
 from tutor.practice import rows
 from tutor.practice.sets import MODES, SCOPED_MODES, pick_random, pick_sequential, scope_name, scope_questions
 from tutor.questions import QuestionBase, grade, parse_answer, question_type
@@ -40,6 +41,9 @@ def set_label(practice_set: PracticeSet) -> str:
 
 
 def _set_name(course: Course, practice_set: PracticeSet | rows.SetRow) -> str:
+    if practice_set.mode == tries.SET_MODE:
+        assignment = db.session.get(Assignment, int(practice_set.scope_id))
+        return f"作业 · {assignment.title}" if assignment else "作业"
     if practice_set.mode in SCOPED_MODES:
         return f"{MODES[practice_set.mode]} · {scope_name(course, practice_set.scope_kind, practice_set.scope_id)}"
     return MODES.get(practice_set.mode, practice_set.mode)
@@ -234,8 +238,14 @@ def answer(set_id: int) -> Response:
     except InvalidAnswer as exc:
         flash(str(exc), "error")
         return redirect(url_for("practice.question", set_id=set_id))
-    result = grade(q, response, course.grading)
     moment = now()
+    if practice_set.mode == tries.SET_MODE:
+        found_try = tries.of_set(set_id)
+        if found_try is None or not coursework_rules.taking_answers(found_try[0], moment):
+            db.session.rollback()
+            return Response(render_template("assignments/closed.html", assignment=found_try[0] if found_try else None),
+                            status=409)
+    result = grade(q, response, course.grading)
     # Time taken: since the previous answer in this set, or since the set began.
     shown = found.last_answered_at or delivery.presented_at
     seconds = min(max((moment - shown) / timedelta(seconds=1), 0.0), MAX_SECONDS)
@@ -247,6 +257,8 @@ def answer(set_id: int) -> Response:
     begin_writing()
     try:
         learning.store(changes)
+        if practice_set.mode == tries.SET_MODE:
+            tries.finish_set_if_done(practice_set.id, moment)
         if cursor_next is not None:
             _advance_cursor(practice_set.user_id, course, (practice_set.scope_kind, practice_set.scope_id),
                             cursor_next)
@@ -336,6 +348,8 @@ def self_assessment(set_id: int, position: int) -> Response:
     course = course_or_404(attempt.course_id)
     q = course.by_id.get(attempt.question_id)
     verdict = request.form.get("verdict", "")
+    if tries.of_set(set_id) is not None:     # an assignment's score is the grader's (or the teacher's)
+        abort(400)
     if q is None or not question_type(q).rubric_scored(q) or verdict not in SELF_ASSESSMENTS or q.id in questions_on_open_paper():
         abort(400)
     reassessment.self_assess(attempt, verdict, course)
@@ -353,6 +367,9 @@ def summary(set_id: int) -> str:
         abort(404)
     course = course_or_404(practice_set.course_id)
     answered = [(d, course.by_id.get(d.question_id)) for d in practice_set.deliveries if d.attempt]
+    withheld = questions_on_open_paper()
     return render_template("practice/summary.html", course=course, practice_set=practice_set,
                            set_name=_set_name(course, practice_set), rows=answered,
-                           progress=set_progress(practice_set, course))
+                           progress=set_progress(practice_set, course),
+                           withheld=any(q is not None and q.id in withheld for _, q in answered),
+                           assignment=tries.of_set(set_id) if practice_set.mode == tries.SET_MODE else None)

@@ -1,5 +1,6 @@
-"""Questions on a student's running mock exam: no page shows their keys, 解析 or verdicts
-until the hand-in (practice feedback, 背题模式, earlier results, 自评)."""
+"""Questions on a student's running mock exam, or on an assignment that shows answers only
+after its due time: no page shows their keys, 解析 or verdicts until then (practice
+feedback, 背题模式, earlier results, 错题本, 自评)."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -8,6 +9,7 @@ from flask import current_app
 from flask_login import current_user
 from sqlalchemy import select
 
+from tutor.coursework.tries import withheld_questions
 from tutor.extensions import db
 from tutor.models import ExamPaper
 from tutor.web import now
@@ -21,4 +23,5 @@ def questions_on_open_paper() -> frozenset[str]:
     since = now() - timedelta(seconds=float(current_app.config["TUTOR_EXAM_GRACE_SECONDS"]))
     papers = db.session.scalars(select(ExamPaper.items).where(
         ExamPaper.user_id == current_user.id, ExamPaper.submitted_at.is_(None), ExamPaper.deadline >= since))
-    return frozenset(item["question_id"] for items in papers for item in items)
+    return frozenset(item["question_id"] for items in papers for item in items) | withheld_questions(
+        current_user.id, now())

@@ -6,8 +6,9 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from tutor import learning, teaching
+from tutor.coursework import rules, tries
 from tutor.extensions import db
-from tutor.models import Favourite, NotebookEntry
+from tutor.models import Assignment, Favourite, NotebookEntry, SchoolClass
 from tutor.standing.sets import latest_unfinished
 from tutor.standing.mastery import level_counts
 from tutor.standing.review import due_today, learning_step_minutes
@@ -15,6 +16,7 @@ from tutor.standing.stats import course_progress
 from tutor.web import catalog, course_or_404, now
 
 bp = Blueprint("study", __name__)
+PENDING = (rules.UPCOMING, rules.TODO, rules.DOING, rules.OVERDUE)
 
 
 @bp.route("/")
@@ -22,8 +24,12 @@ def home() -> str:
     courses = list(catalog().courses.values())
     progress, counts, resume = {}, {}, {}
     my_classes = []
+    work: list[tuple[Assignment, SchoolClass, str]] = []
     if current_user.is_authenticated:
         my_classes = teaching.student_classes(current_user.id)
+        # 作业 still to do (or to finish), soonest due first; done ones are on 我的作业
+        work = sorted((line for line in tries.student_lines(current_user.id, now()) if line[2] in PENDING),
+                      key=lambda line: line[0].due_at)
         resume = {c.id: latest_unfinished(current_user.id, c) for c in courses}   # 继续上次练习
         progress = {c.id: course_progress(current_user.id, c, now()) for c in courses}
         until = learning.end_of_day(now(), current_app.config["TUTOR_TIMEZONE"])
@@ -32,7 +38,8 @@ def home() -> str:
                          "notebook": _count(NotebookEntry, c.id), "favourites": _count(Favourite, c.id)}
                   for c in courses}
     return render_template("study/home.html", courses=courses, progress=progress, counts=counts, resume=resume,
-                           step_minutes=learning_step_minutes(), my_classes=my_classes)
+                           step_minutes=learning_step_minutes(), my_classes=my_classes, work=work,
+                           status_labels=rules.STATUS_LABELS, kind_labels=rules.KIND_LABELS)
 
 
 def _count(model: type[NotebookEntry] | type[Favourite], course_id: str) -> int:
