@@ -15,6 +15,8 @@ from conftest import (answer_form, current_delivery, login, make_class, make_ins
 PUBLIC, USER, OWNER, INSTRUCTOR = "public", "user", "owner", "instructor"
 ADMIN = "admin"             # admins only
 CLASS = "class"             # the teachers of the class in the URL: its owner, co-teachers, admins
+WORK = "work"               # the teachers of the class of the assignment in the URL
+IN_CLASS = "in_class"       # the students of the class of the assignment in the URL
 # endpoint -> who may use it. OWNER routes take an id belonging to one student; READ_ALSO lets
 # instructors read (never change) them.
 ACCESS = {
@@ -43,6 +45,10 @@ ACCESS = {
     "classes.remove_assistant": CLASS, "classes.roster_preview": CLASS, "classes.roster_confirm": CLASS,
     "classes.roster_passwords": CLASS,
     "admin.instructors": ADMIN, "admin.create_instructor": ADMIN, "admin.set_active": ADMIN,
+    "assignments.index": INSTRUCTOR, "assignments.new": CLASS, "assignments.mine": USER,
+    "assignments.report": WORK, "assignments.report_csv": WORK, "assignments.change_due": WORK,
+    "assignments.delete": WORK, "assignments.submission": WORK, "assignments.comment": WORK,
+    "assignments.show": IN_CLASS, "assignments.start": IN_CLASS,
     "account.index": USER, "account.export_json": USER, "account.export_zip": USER, "account.close": USER,
     "account.cancel_closure": USER,
     "account.admin_search": ADMIN, "account.admin_export_json": ADMIN, "account.admin_export_zip": ADMIN,
@@ -82,12 +88,33 @@ def world(app):
         alice_id = db.session.scalar(db.select(User.id).where(User.username == "alice"))
         from tutor.models import Attempt
         attempt_id = db.session.scalar(db.select(Attempt.id).where(Attempt.user_id == alice_id))
-    values = {"class_id": class_id, "attempt_id": attempt_id, "set_id": set_id, "paper_id": paper_id, "user_id": alice_id, "position": 0,
+    assignment_id, submission_id = assignment_started_by(app, class_id, alice)
+    values = {"class_id": class_id, "attempt_id": attempt_id, "assignment_id": assignment_id,
+              "submission_id": submission_id, "set_id": set_id, "paper_id": paper_id, "user_id": alice_id, "position": 0,
               "course_id": "chapter8", "kp_id": "survey.methods", "question_id": "survey.methods-01",
               "lesson_id": "survey", "filename": "style.css",
               "name": "images/none.png"}
     return {"anonymous": app.test_client(), "alice": alice, "bob": bob, "teacher": teacher, "outsider": outsider,
             "values": values}
+
+
+def assignment_started_by(app, class_id: int, student) -> tuple[int, int]:
+    """A practice assignment of the class, open for a year, with the student's try begun."""
+    from datetime import datetime
+
+    from tutor.extensions import db
+    from tutor.models import Assignment, SchoolClass, Submission
+    with app.app_context():
+        owner_id = db.session.get(SchoolClass, class_id).created_by
+        assignment = Assignment(class_id=class_id, course_id="chapter8", title="作业", kind="practice",
+                                question_ids=["survey.methods-01", "survey.methods-02"], created_by=owner_id,
+                                opens_at=datetime(2020, 1, 1), due_at=datetime(2099, 1, 1))
+        db.session.add(assignment)
+        db.session.commit()
+        assignment_id = assignment.id
+    assert student.post(f"/assignments/{assignment_id}/start").status_code == 302
+    with app.app_context():
+        return assignment_id, db.session.scalar(db.select(Submission.id).where(Submission.assignment_id == assignment_id))
 
 
 def routes(app):
@@ -101,8 +128,10 @@ def test_every_route_is_classified(app) -> None:
 
 
 def test_walk_every_route_as_every_role(app, world) -> None:
-    # logging out would change who the later requests are made as: walk it last
-    for rule, method in sorted(routes(app), key=lambda r: r[0].endpoint == "auth.logout"):
+    # logging out would change who the later requests are made as: walk it last; the class routes
+    # (archive, remove a student) change who is in alice's class: walk them just before
+    for rule, method in sorted(routes(app), key=lambda r: (r[0].endpoint == "auth.logout",
+                                                           r[0].endpoint.startswith("classes."))):
         url = rule.build({k: v for k, v in world["values"].items() if k in rule.arguments}, append_unknown=False)[1]
         kind = ACCESS[rule.endpoint]
         for role in ("anonymous", "bob", "outsider", "teacher", "alice"):
@@ -114,7 +143,14 @@ def test_walk_every_route_as_every_role(app, world) -> None:
                 continue
             if role == "anonymous":
                 assert status == 302 and "/auth/login" in response.headers["Location"], where
-            elif kind in (INSTRUCTOR, CLASS, ADMIN):
+            elif kind == IN_CLASS:              # alice's class's assignment; its teachers see the report
+                if role == "alice":
+                    assert status in (200, 302), where
+                elif role == "teacher" and method == "GET":
+                    assert status == 302 and "/report" in response.headers["Location"], where
+                else:
+                    assert status == 404, where
+            elif kind in (INSTRUCTOR, CLASS, ADMIN, WORK):
                 # a POST without its form; a class POST may also name nobody (404) or redirect
                 expected = (200, 302, 400, 404) if method == "POST" else (200,)
                 expected = (404,) if rule.endpoint in SWITCHED_OFF else expected
@@ -123,7 +159,7 @@ def test_walk_every_route_as_every_role(app, world) -> None:
                 elif role == "outsider" and kind == INSTRUCTOR:
                     assert status in expected, where
                 elif role == "outsider":        # not alice's class's teacher; not an admin
-                    assert status in ((404,) if kind == CLASS else (403,)), where
+                    assert status in ((404,) if kind in (CLASS, WORK) else (403,)), where
                 else:
                     assert status == 403, where
             elif kind == OWNER and role in ("bob", "outsider"):     # outsider does not teach alice
@@ -212,7 +248,9 @@ def classroom(app):
                        ("admin", "admin"), ("owner", "owner")):
         clients[role] = app.test_client()
         login(clients[role], name)
-    return clients, {"class_id": class_id, "user_id": 0, "other": other_id}
+    assignment_id, submission_id = assignment_started_by(app, class_id, clients["alice"])
+    return clients, {"class_id": class_id, "user_id": 0, "other": other_id, "assignment_id": assignment_id,
+                     "submission_id": submission_id}
 
 
 def test_walk_every_class_route_as_everyone_a_class_can_have(app, classroom) -> None:
@@ -223,8 +261,8 @@ def test_walk_every_class_route_as_everyone_a_class_can_have(app, classroom) -> 
     clients, values = classroom
     with app.app_context():
         values["user_id"] = db.session.scalar(db.select(User.id).where(User.username == "alice"))
-    class_routes = [(rule, m) for rule, m in routes(app) if ACCESS[rule.endpoint] == CLASS]
-    assert len(class_routes) == 11
+    class_routes = [(rule, m) for rule, m in routes(app) if ACCESS[rule.endpoint] in (CLASS, WORK)]
+    assert len(class_routes) == 19
     for rule, method in class_routes:
         url = rule.build({k: v for k, v in values.items() if k in rule.arguments}, append_unknown=False)[1]
         for role in CLASS_PEOPLE:
