@@ -351,3 +351,26 @@ def test_migration_0010_upgrades_a_0009_database(tmp_path) -> None:
         assert user.last_login_at is None and user.closure_requested_at is None and user.closed_at is None
         assert db.session.scalar(select(func.count()).select_from(Assignment)) == 0
         reset_database()
+
+
+def test_a_closed_account_stays_in_the_figures_as_unnamed(app, school) -> None:
+    """注销 (PIPL): the report still counts the try, and names nobody."""
+    from tutor.models import User
+    from tutor.privacy import closure
+    owner = client_as(app, "owner")
+    assignment_id = assign(owner, school["first"], qid=QIDS)
+    alice = client_as(app, "alice")
+    do_practice(app, alice, assignment_id, right=3)
+    with app.app_context():
+        sub_id = db.session.scalar(select(Submission.id))
+    owner.post(f"/assignments/{assignment_id}/submissions/{sub_id}/comment", data={"comment": "alice 做得好"})
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "alice"))
+        closure.close_account(db.session, user, school["clock"].now)
+        db.session.commit()
+        assert db.session.get(Submission, sub_id).comment is None      # a comment may name the student
+    report = owner.get(f"/assignments/{assignment_id}/report")
+    assert "1</strong>/2 <span>已完成" in report.text and "100%" in report.text
+    assert "已注销" in report.text and "alice" not in report.text
+    assert "alice" not in owner.get(f"/assignments/{assignment_id}/report.csv").data.decode("utf-8-sig")
+    assert "alice" not in owner.get(f"/assignments/{assignment_id}/submissions/{sub_id}").text

@@ -16,6 +16,7 @@ from tutor.assignments import form
 from tutor.content.course import Course
 from tutor.coursework import report as reporting, rules, tries
 from tutor.extensions import db
+from tutor.privacy import closure
 from tutor.models import EXAM_ASSIGNMENT, SHOW_AFTER_DUE, Assignment, SchoolClass, Submission, User
 from tutor.web import catalog, instructor_required, now, rng, strict_int
 
@@ -133,7 +134,7 @@ def report_csv(assignment_id: int) -> Response:
     rows = []
     for s in built.students:
         best = s.best
-        rows.append([s.username, s.display_name or "", rules.STATUS_LABELS[s.status], len(s.tries),
+        rows.append([closure.shown_name(s.username), s.display_name or "", rules.STATUS_LABELS[s.status], len(s.tries),
                      "" if best is None or best.score is None else round(best.score, 2),
                      "" if best is None else round(best.max_score, 2),
                      "" if s.percent is None else f"{s.percent:.0f}%",

@@ -11,6 +11,7 @@ from sqlalchemy import case, func, select
 
 from tutor.coursework import rules
 from tutor.extensions import db
+from tutor.privacy import closure
 from tutor.models import (MEMBER_STUDENT, PRACTICE_ASSIGNMENT, Assignment, Attempt, ClassMember, Delivery,
                           Submission, User)
 
@@ -28,7 +29,8 @@ class StudentLine:
 
     @property
     def name(self) -> str:
-        return self.display_name or self.username
+        """姓名, else 学号; a closed account (注销) as 已注销."""
+        return self.display_name or closure.shown_name(self.username)
 
     @property
     def percent(self) -> float | None:
