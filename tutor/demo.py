@@ -31,9 +31,11 @@ from sqlalchemy import func, inspect, select, text
 
 from tutor import learning, passwords, reassessment
 from tutor.content.course import Course
+from tutor.coursework import selection, tries
 from tutor.exam import _finish, new_paper
 from tutor.extensions import db
-from tutor.models import (INSTRUCTOR, MEMBER_STUDENT, OWNER, STUDENT, Attempt, ClassMember, Delivery, ExamAnswer,
+from tutor.models import (INSTRUCTOR, MEMBER_STUDENT, OWNER, PRACTICE_ASSIGNMENT, STUDENT, Assignment, Attempt,
+                          ClassMember, Delivery, ExamAnswer,
                           Favourite, SchoolClass,
                           NotebookEntry, PracticeSet, SequenceCursor, User)
 from tutor.practice.sets import pick_random, pick_sequential, scope_questions
@@ -157,7 +159,33 @@ def create_demo(seed: int, teacher_password: str, student_password: str) -> Demo
     for user, profile in students:
         Student(course, user.id, user.created_at, profile, random.Random(f"{seed}:{profile.username}"), zone, today,
                 moment, result).run()
+    _homework(course, demo_class, teacher, students, rng, zone, today, moment, result)
     return result
+
+
+def _homework(course: Course, demo_class: SchoolClass, teacher: User, students: list[tuple[User, Profile]],
+              rng: random.Random, zone: ZoneInfo, today: date, moment: datetime, result: DemoResult) -> None:
+    """One practice assignment, set three days ago and due in four: the students who studied
+    since have done it, through the same functions the pages use; the others have not started."""
+    opened = _at(today - timedelta(days=3), 9, 0, zone)
+    filters = selection.Filters(frozenset({"survey.content", "survey.steps", "survey.methods"}))
+    assignment = Assignment(class_id=demo_class.id, course_id=course.id, title=HOMEWORK, kind=PRACTICE_ASSIGNMENT,
+                            question_ids=selection.draw(course, filters, 10, rng), opens_at=opened,
+                            due_at=_at(today + timedelta(days=4), 22, 0, zone), attempts_allowed=2,
+                            created_by=teacher.id, created_at=opened)
+    db.session.add(assignment)
+    db.session.commit()
+    for user, profile in students:
+        if profile.last_day > 3 or not profile.days_per_week:      # not studying lately, or never started
+            continue
+        student = Student(course, user.id, user.created_at, profile, random.Random(f"homework:{profile.username}"),
+                          zone, today, moment, result)
+        started = min(_at(today - timedelta(days=min(profile.last_day, 2)), 20, rng.randint(0, 50), zone),
+                      moment - timedelta(hours=2))
+        student.homework(assignment, started)
+
+
+HOMEWORK = "第八章 客户调查 课后练习"
 
 
 def _lock_users() -> None:
@@ -314,6 +342,26 @@ class Student:
         db.session.commit()    # once per set: each answer is stored exactly as practice stores it
         return moment
 
+    def homework(self, assignment: Assignment, moment: datetime) -> None:
+        """A try at a practice assignment, answered to the end and submitted."""
+        course = self.course
+        submission = tries.start_practice(assignment, self.user_id, course, 1, moment, self.rng)
+        db.session.flush()
+        for delivery in db.session.scalars(select(Delivery).where(Delivery.set_id == submission.set_id)
+                                           .order_by(Delivery.position)):
+            q = course.by_id[delivery.question_id]
+            seconds = min(self._seconds(q), MAX_SECONDS)
+            moment += timedelta(seconds=seconds)
+            response = self._response(q, self._right(q))
+            result = grade(q, response, course.grading)
+            before = learning.standing(self.user_id, course.id, q.id)
+            learning.store(learning.prepare(self.user_id, course, q, response, result, now=moment,
+                                            mode=tries.SET_MODE, seconds=seconds, before=before,
+                                            delivery_id=delivery.id, set_id=submission.set_id))
+            self.result.answers += 1
+        tries.finish_set_if_done(submission.set_id or 0, moment)
+        db.session.commit()
+
     def _advance_cursor(self, scope_kind: str, scope_id: str, next_index: int) -> None:
         cursor = db.session.scalar(select(SequenceCursor).where(
             SequenceCursor.user_id == self.user_id, SequenceCursor.course_id == self.course.id,
@@ -447,6 +495,7 @@ def report(result: DemoResult, seconds: float) -> str:
               "",
               "  启动 flask --app tutor run 后，以 teacher 登录，教师页面在 /instructor/："
               "学生总览 /instructor/、掌握热图 /instructor/heatmap、题目分析 /instructor/items、"
-              "人工复核 /instructor/review、内容与导入 /instructor/content。",
+              "人工复核 /instructor/review、内容与导入 /instructor/content、"
+              f"作业 /assignments/teach（演示作业“{HOMEWORK}”）。",
               "  (Teacher pages: /instructor/ once logged in as teacher.)"]
     return "\n".join(lines)
