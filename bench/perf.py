@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import http.cookiejar
 import json
+import math
 import os
 import random
 import re
@@ -137,7 +138,8 @@ def timed_gets(url: str, cookie: str, count: int) -> dict[str, float]:
         times.append((time.perf_counter() - started) * 1000)
     first = times[0]
     times.sort()
-    return {"requests": count, "first_ms": first, "p50_ms": statistics.median(times), "max_ms": times[-1]}
+    return {"requests": count, "first_ms": first, "p50_ms": statistics.median(times),
+            "p95_ms": times[min(count - 1, math.ceil(0.95 * count) - 1)], "max_ms": times[-1]}
 
 
 # --- databases ------------------------------------------------------------------------------
