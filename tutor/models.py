@@ -405,3 +405,46 @@ class ExamAnswer(Model):
     response: Mapped[Any | None] = mapped_column(JSON)
     flagged: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# QuestionReport.category: short codes, labelled on the pages (tutor/feedbackloop).
+REPORT_CATEGORIES = ("key", "stem", "explanation", "other")
+REPORT_OPEN = "open"
+REPORT_HANDLED = "handled"
+
+
+class QuestionReport(Model):
+    """纠错: a problem a user reported in a question, and the instructor's reply once handled.
+    About the content (shared by every class), written by a student (whose name the queue shows
+    only to that student's teachers)."""
+
+    __tablename__ = "question_reports"
+    __table_args__ = (Index("ix_question_reports_status", "status", "created_at"),
+                      Index("ix_question_reports_user", "user_id", "created_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    course_id: Mapped[str] = mapped_column(String(100))
+    question_id: Mapped[str] = mapped_column(String(100))
+    question_version: Mapped[str] = mapped_column(String(32))   # course.versions[question_id] when reported
+    category: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(String(16), default=REPORT_OPEN)
+    reply: Mapped[str | None] = mapped_column(String(1000))
+    handled_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    handled_at: Mapped[datetime | None]
+
+
+class QuestionNote(Model):
+    """笔记: a user's private note on one question. Nobody else reads it, teachers included."""
+
+    __tablename__ = "question_notes"
+    __table_args__ = (UniqueConstraint("user_id", "course_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    course_id: Mapped[str] = mapped_column(String(100))
+    question_id: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(String(2000))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
