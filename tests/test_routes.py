@@ -53,6 +53,8 @@ ACCESS = {
     "account.cancel_closure": USER,
     "account.admin_search": ADMIN, "account.admin_export_json": ADMIN, "account.admin_export_zip": ADMIN,
     "account.admin_close": ADMIN,
+    "feedbackloop.save_note": USER, "feedbackloop.report": USER, "feedbackloop.mine": USER,
+    "feedbackloop.queue": INSTRUCTOR, "feedbackloop.handle": INSTRUCTOR,
 }
 READ_ALSO = {"exam.result", "practice.feedback", "practice.summary", "progress.student"}
 # Routes the operator turns on (TUTOR_CONTENT_WRITABLE); off, as here, they answer 404 to instructors.
@@ -93,6 +95,7 @@ def world(app):
               "submission_id": submission_id, "set_id": set_id, "paper_id": paper_id, "user_id": alice_id, "position": 0,
               "course_id": "chapter8", "kp_id": "survey.methods", "question_id": "survey.methods-01",
               "lesson_id": "survey", "filename": "style.css",
+              "report_id": 1,
               "name": "images/none.png"}
     return {"anonymous": app.test_client(), "alice": alice, "bob": bob, "teacher": teacher, "outsider": outsider,
             "values": values}

@@ -46,13 +46,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     def current_content() -> None:
         g.catalog = store.current()
 
-    from tutor import (account, admin, assignments, auth, classes, cli, collections, exam, instructor, media, practice,
-                       progress, study, web)
+    from tutor import (account, admin, assignments, auth, classes, cli, collections, exam, feedbackloop, instructor,
+                       media, practice, progress, study, web)
 
     web.init_app(app)
     instructor.init_app(app)
     for blueprint in (auth.bp, study.bp, practice.bp, collections.bp, exam.bp, progress.bp,
-                      instructor.bp, media.bp, classes.bp, admin.bp, account.bp, assignments.bp):
+                      instructor.bp, media.bp, classes.bp, admin.bp, account.bp, assignments.bp, feedbackloop.bp):
         app.register_blueprint(blueprint)
     cli.init_app(app)
 
