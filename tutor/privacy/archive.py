@@ -28,6 +28,8 @@ sequence_cursors.csv 顺序练习进度 / sequential practice position
 exam_papers.csv    模拟考试试卷 / mock exam papers
 exam_answers.csv   试卷上的作答 / answers on those papers
 submissions.csv    作业提交与老师评语 / assignment submissions with teacher comments
+notes.csv          题目笔记 / notes on questions
+question_reports.csv 纠错及老师回复 / reported problems in questions, with the replies
 """
 
 

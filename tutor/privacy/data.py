@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, scoped_session
 
 from tutor.models import (Assignment, Attempt, ClassMember, Delivery, ExamAnswer, ExamPaper, Favourite,
-                          NotebookEntry, PracticeSet, ReviewCard, SchoolClass, SequenceCursor, StudentQuestion,
-                          Submission, User)
+                          NotebookEntry, PracticeSet, QuestionNote, QuestionReport, ReviewCard, SchoolClass,
+                          SequenceCursor, StudentQuestion, Submission, User)
 
 # Flask-SQLAlchemy's db.session (scoped) or a plain Session: the functions here take either.
 DbSession = Session | scoped_session[Any]
@@ -32,6 +32,8 @@ OWN_ROWS: dict[str, Any] = {
     "favourites": Favourite,
     "review_cards": ReviewCard,
     "sequence_cursors": SequenceCursor,
+    "notes": QuestionNote,               # 笔记
+    "question_reports": QuestionReport,  # 纠错, with the instructors' replies
 }
 
 

@@ -1,6 +1,10 @@
 """TUTOR_RETENTION_DAYS: the answers of students inactive that long are deleted. Inactive: no
 log-in (or, never logged in since it was recorded, no sign-up) and no answer for that many days.
 Instructors and admins are never touched; the account itself, its classes and favourites stay.
+Private notes on questions (笔记) go with the answers: free text is the likeliest to carry
+personal information, and nobody but the inactive student reads it. Reports of problems in
+questions (纠错) stay: they are about the content and instructors answered them; closing the
+account removes the student's name from them (closure.py).
 """
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select
 
 from tutor.models import (STUDENT, Attempt, Delivery, ExamAnswer, ExamPaper, NotebookEntry, PracticeSet,
-                          ReviewCard, StudentQuestion, Submission, User)
+                          QuestionNote, ReviewCard, StudentQuestion, Submission, User)
 from tutor.privacy.data import DbSession
 
 
@@ -46,6 +50,7 @@ def delete_answers(session: DbSession, user_ids: list[int]) -> Counter[str]:
         ("practice_sets", delete(PracticeSet).where(PracticeSet.user_id.in_(user_ids))),
         ("notebook_entries", delete(NotebookEntry).where(NotebookEntry.user_id.in_(user_ids))),
         ("review_cards", delete(ReviewCard).where(ReviewCard.user_id.in_(user_ids))),
+        ("question_notes", delete(QuestionNote).where(QuestionNote.user_id.in_(user_ids))),
     ]
     for table, statement in statements:
         result = session.execute(statement.execution_options(synchronize_session=False))
