@@ -128,6 +128,10 @@ def test_a_teacher_assigns_a_practice_set_and_students_do_it(app, school) -> Non
     assert "1</strong>/2 <span>已完成" in report.text
     assert 'readonly>amy</textarea>' in report.text            # who has not started, to copy
     assert "67%" in report.text                                 # alice's 2 of 3
+    found = owner.get(f"/assignments/{assignment_id}/report?q=ALI")        # 学号, any case
+    rows = found.text.split("<h2 id=\"subs-h\">", 1)[1]
+    assert "alice" in rows and "amy" not in rows
+    assert "没有找到" in owner.get(f"/assignments/{assignment_id}/report?q=%25_").text
     csv_rows = list(csv.reader(io.StringIO(owner.get(f"/assignments/{assignment_id}/report.csv").data.decode("utf-8-sig"))))
     assert csv_rows[0][:3] == ["学号", "姓名", "状态"]
     assert {r[0]: r[2] for r in csv_rows[1:]} == {"alice": "已完成", "amy": "未开始"}

@@ -142,6 +142,22 @@ def test_a_second_run_refuses_and_changes_nothing(demo) -> None:
     assert counts(app) == before
 
 
+def test_the_demo_class_has_an_assignment_some_students_have_done(demo) -> None:
+    """The 作业 pages show something at once: the recent students did it, the idle ones did not."""
+    from tutor.demo import HOMEWORK
+    from tutor.models import Assignment, Submission
+    app, _ = demo
+    with app.app_context():
+        assignment = db.session.scalar(select(Assignment))
+        done = set(db.session.scalars(select(User.username).join(Submission, Submission.user_id == User.id)
+                                      .where(Submission.submitted_at.is_not(None))))
+    assert assignment.title == HOMEWORK and len(assignment.question_ids) == 10
+    assert "zhangwei" in done and "sunhao" not in done and "zhoumin" not in done
+    teacher = app.test_client()
+    login(teacher, TEACHER)
+    report = teacher.get(f"/assignments/{assignment.id}/report")
+    assert report.status_code == 200 and f"{len(done)}</strong>/{len(STUDENTS)} <span>已完成" in report.text
+
 def test_a_database_with_any_account_is_refused(tmp_path: Path) -> None:
     app = demo_app(tmp_path)
     make_user(app, "xiaoming", "student")
@@ -173,19 +189,3 @@ def test_the_same_seed_makes_the_same_class_and_random_passwords_work(demo, tmp_
     login(client, ACTIVE[0], student_password)
     assert client.get("/progress/").status_code == 200
 
-
-def test_the_demo_class_has_an_assignment_some_students_have_done(demo) -> None:
-    """The 作业 pages show something at once: the recent students did it, the idle ones did not."""
-    from tutor.demo import HOMEWORK
-    from tutor.models import Assignment, Submission
-    app, _ = demo
-    with app.app_context():
-        assignment = db.session.scalar(select(Assignment))
-        done = set(db.session.scalars(select(User.username).join(Submission, Submission.user_id == User.id)
-                                      .where(Submission.submitted_at.is_not(None))))
-    assert assignment.title == HOMEWORK and len(assignment.question_ids) == 10
-    assert "zhangwei" in done and "sunhao" not in done and "zhoumin" not in done
-    teacher = app.test_client()
-    login(teacher, TEACHER)
-    report = teacher.get(f"/assignments/{assignment.id}/report")
-    assert report.status_code == 200 and f"{len(done)}</strong>/{len(STUDENTS)} <span>已完成" in report.text

@@ -42,4 +42,5 @@ def sql_match(text: str) -> ColumnElement[bool]:
 def matches(user: Any, text: str) -> bool:
     """The same test in Python, for rows already in memory."""
     name = (user.display_name or "").casefold()
-    return username_key(text) in (user.username_key or username_key(user.username)) or text.casefold() in name
+    key = getattr(user, "username_key", None) or username_key(user.username)
+    return username_key(text) in key or text.casefold() in name

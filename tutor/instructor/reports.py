@@ -11,9 +11,9 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
-from sqlalchemy import and_, case, cast, func, literal, null, select
+from sqlalchemy import String, and_, case, cast, column, func, literal, null, select, values
 from sqlalchemy.types import Text
 
 from tutor.instructor.calibration import calibrated_difficulty
@@ -27,9 +27,17 @@ from tutor.questions import question_type
 INACTIVE_DAYS = 7
 
 
+class Account(NamedTuple):
+    """What the reports show of a student's account (an ORM User costs several times more to load)."""
+    id: int
+    username: str
+    display_name: str | None
+    created_at: datetime | None
+
+
 @dataclass
 class StudentRow:
-    user: User
+    user: Account
     answered: int = 0
     correct: int = 0
     last_active: datetime | None = None
@@ -68,10 +76,11 @@ def _students_only(column: Any, students: Any) -> Any:
 def class_overview(course: Course, now: datetime, students_query: Any = None) -> ClassOverview:
     """The overview of the students `students_query` selects (a subquery of user ids, e.g. one
     class's), or of every student."""
-    accounts = select(User).where(User.role == STUDENT).order_by(User.username)
+    accounts = (select(User.id, User.username, User.display_name, User.created_at)
+                .where(User.role == STUDENT).order_by(User.username))
     if students_query is not None:
         accounts = accounts.where(User.id.in_(students_query))
-    students = {u.id: StudentRow(u) for u in db.session.scalars(accounts)}
+    students = {a.id: StudentRow(Account(*a)) for a in db.session.execute(accounts)}
     # Summed in SQL per student and knowledge point, so at most students × points rows come back
     # however many answers are stored. Two scans without a join: joining the summary rows to
     # their review cards (or to a question -> point table) makes SQLite look up each of them.
@@ -134,6 +143,15 @@ def _per_knowledge_point(course: Course, model: Any, *columns: Any, where: Any =
     """A subquery of `model`'s rows in the course with each row's knowledge point as `kp`: a CASE
     over the loaded course's question ids, so the point is worked out as each row is read (rows
     of questions no longer in the content get NULL and are left out)."""
+    pairs = [(q.id, kp) for kp, questions in course.by_knowledge_point.items() for q in questions]
+    if pairs and db.session.get_bind().dialect.name == "postgresql":
+        # PostgreSQL hashes a VALUES list of (question, point) and joins each row to it in one
+        # probe, where the CASE below tests the rows against every point's list in turn (a
+        # 1,000-student class: 110 ms against 170). SQLite would look each row up instead.
+        points = values(column("question_id", String), column("kp", String), name="question_points").data(pairs)
+        query = (select(model.user_id, points.c.kp, *columns)
+                 .join(points, points.c.question_id == model.question_id).where(model.course_id == course.id))
+        return (query.where(where) if where is not None else query).subquery()
     by_point = [(model.question_id.in_([q.id for q in questions]), literal(kp))
                 for kp, questions in course.by_knowledge_point.items() if questions]
     kp = case(*by_point, else_=null()) if by_point else null()
