@@ -18,7 +18,10 @@ from tutor.content.course import Course
 from tutor.extensions import db, limiter
 from tutor.models import Assignment, Attempt, Delivery, Favourite, NotebookEntry, PracticeSet, SequenceCursor
 from tutor.practice import rows
-from tutor.practice.sets import MODES, SCOPED_MODES, pick_random, pick_sequential, scope_name, scope_questions
+from tutor.practice.card import AnswerCard, answer_card
+from tutor.practice.sets import (MODES, RETRY_MODE, RETRY_SCOPE, SCOPED_MODES, Scope, facets, filter_labels,
+                                 parse_filter, pick_random, pick_sequential, place_name, scope_name,
+                                 scope_questions)
 from tutor.questions import QuestionBase, grade, parse_answer, question_type
 from tutor.questions.form import InvalidAnswer, TamperedAnswer
 from tutor.reassessment import SELF_ASSESSMENTS
@@ -49,6 +52,20 @@ def _set_name(course: Course, practice_set: PracticeSet | rows.SetRow) -> str:
     return MODES.get(practice_set.mode, practice_set.mode)
 
 
+def _retry_questions(course: Course, source_id: int) -> list[str]:
+    """本组错题重练: the questions the student answered wrong or partly right in one of their own
+    sets, in the set's order; none for an assignment's set (its questions are the teacher's)
+    or a question whose verdict is still withheld."""
+    source = db.session.get(PracticeSet, source_id)
+    if source is None or source.user_id != current_user.id or source.course_id != course.id \
+            or source.mode == tries.SET_MODE:
+        return []
+    withheld = questions_on_open_paper()
+    wrong = db.session.scalars(select(Delivery.question_id).join(Attempt, Attempt.delivery_id == Delivery.id).where(
+        Delivery.set_id == source.id, Attempt.correct.is_(False)).order_by(Delivery.position))
+    return list(dict.fromkeys(qid for qid in wrong if qid in course.by_id and qid not in withheld))
+
+
 def _cursor(course: Course, scope_kind: str, scope_id: str) -> SequenceCursor | None:
     return db.session.scalar(select(SequenceCursor).where(
         SequenceCursor.user_id == current_user.id, SequenceCursor.course_id == course.id,
@@ -59,17 +76,28 @@ def _cursor(course: Course, scope_kind: str, scope_id: str) -> SequenceCursor | 
 @login_required
 def choose() -> str:
     course = course_or_404(request.args.get("course", ""))
-    scope_kind, scope_id = request.args.get("scope", ""), request.args.get("id", "")
-    questions = scope_questions(course, scope_kind, scope_id)
-    if questions is None:
+    # 专项练习: ?type= and ?difficulty= narrow the scope (?id= may also carry a stored filter,
+    # as a set's own scope does); the counts of each choice are shown beside it.
+    scope = Scope.parse(request.args.get("scope", ""), request.args.get("id", ""))
+    chosen = parse_filter(request.args.get("type"), request.args.get("difficulty"))
+    if scope is None or chosen is None:
         abort(404)
-    cursor = _cursor(course, scope_kind, scope_id)
+    if "type" in request.args or "difficulty" in request.args:
+        scope = scope.with_filter(*chosen)
+    counts = facets(course, scope)
+    questions = scope_questions(course, scope.kind, scope.stored_id())
+    if questions is None or counts is None or not scope.fits():
+        abort(404)
+    cursor = _cursor(course, scope.kind, scope.stored_id())
     # A cursor at (or past) the end: the student has been through the whole scope once, and the
     # next sequential set starts the second pass at question 1.
     full_pass = cursor is not None and cursor.next_index >= len(questions)
     position = cursor.next_index if cursor and not full_pass else 0
-    return render_template("practice/choose.html", course=course, scope_kind=scope_kind,
-                           scope_id=scope_id, name=scope_name(course, scope_kind, scope_id),
+    return render_template("practice/choose.html", course=course, scope=scope, scope_kind=scope.kind,
+                           scope_id=scope.stored_id(), name=place_name(course, scope),
+                           full_name=scope_name(course, scope.kind, scope.stored_id()),
+                           filter_text=" · ".join(filter_labels(scope)),
+                           type_facets=counts[0], level_facets=counts[1],
                            count=len(questions), sequential_position=position, full_pass=full_pass)
 
 
@@ -94,6 +122,11 @@ def _choose_questions(course: Course, mode: str, scope_kind: str, scope_id: str,
     elif mode == "review":
         cards = learning.due_cards(user_id, course.id, learning.end_of_day(now(), _tz()), size * 3)
         return [c.question_id for c in cards if c.question_id in course.by_id][:size], None
+    elif mode == RETRY_MODE:
+        source = strict_int(scope_id) if scope_kind == RETRY_SCOPE else None
+        if source is None:
+            abort(404)
+        return _retry_questions(course, source), None
     else:
         abort(404)
     query = select(model.question_id).where(model.user_id == user_id, model.course_id == course.id)
@@ -128,11 +161,15 @@ def start() -> Response:
     scope_kind, scope_id = request.form.get("scope", "all"), request.form.get("id", "")
     if mode not in MODES:
         abort(404)
+    if mode in SCOPED_MODES:
+        scope = Scope.parse(scope_kind, scope_id)
+        if scope is None or not scope.fits():
+            abort(404)     # a malformed filter, or one too long to store
     size = int(current_app.config["TUTOR_PRACTICE_SET_SIZE"])
     chosen, start_index = _choose_questions(course, mode, scope_kind, scope_id, size)
     if not chosen:
         flash({"notebook": "错题本是空的，继续保持！", "favourites": "还没有收藏的题目。",
-               "review": "今天没有要复习的题目。"}.get(mode, "这里还没有题目"), "info")
+               "review": "今天没有要复习的题目。", RETRY_MODE: "这组题没有答错的题。"}.get(mode, "这里还没有题目"), "info")
         return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url)
                         else url_for("study.home"))
     # Starting again before answering anything returns the set already made (a random one,
@@ -196,10 +233,20 @@ def question(set_id: int) -> Response | str:
     if delivery is None:
         return redirect(url_for("practice.summary", set_id=set_id))
     q = course.by_id[delivery.question_id]
+    card = _card(practice_set, course, delivery.position)
     return render_template("practice/question.html", course=course, practice_set=practice_set,
                            set_name=_set_name(course, practice_set), q=q, delivery=delivery,
                            layout=_layout(course, delivery, q),
-                           number=live.index(delivery.position) + 1, total=len(live), starred=starred)
+                           number=live.index(delivery.position) + 1, total=len(live), starred=starred,
+                           card=card, prev_position=card.previous_answered(delivery.position))
+
+
+def _card(practice_set: rows.SetRow, course: Course, current: int) -> AnswerCard:
+    """The set's 答题卡, without verdicts for questions whose verdict is withheld (looked up only
+    once something is answered: the first question of a set costs one query for the card)."""
+    cells = rows.card(practice_set.id)
+    withheld = questions_on_open_paper() if any(c.correct is not None for c in cells) else frozenset()
+    return answer_card(cells, course.by_id, current, withheld)
 
 
 def _study(practice_set: rows.SetRow, course: Course, live: list[int]) -> str:
@@ -307,7 +354,9 @@ def feedback(set_id: int, position: int) -> Response | str:
         flash("这道题已从题库中移除", "info")
         return redirect(url_for("practice.summary", set_id=set_id))
     live = _live_positions(practice_set, course)
-    prev_position, next_position, waiting = _neighbours(set_id, position, set(live))
+    # the card pages through the set: the answered questions around this one, and whether one waits
+    card = _card(practice_set, course, position)
+    prev_position, next_position = card.previous_answered(position), card.next_answered(position)
     return render_template("practice/feedback.html", course=course, practice_set=practice_set,
                            set_name=_set_name(course, practice_set), q=q, delivery=delivery,
                            attempt=attempt, layout=_layout(course, delivery, q),
@@ -321,19 +370,9 @@ def feedback(set_id: int, position: int) -> Response | str:
                            key=question_type(q).correct_response(q),
                            number=live.index(position) + 1 if position in live else found.answered,
                            total=len(live), prev_position=prev_position, next_position=next_position,
-                           has_next=waiting, starred=found.starred,
+                           has_next=card.waiting, starred=found.starred, card=card,
                            on_exam=q.id in questions_on_open_paper(),
                            lesson=course.section_of.get(q.knowledge_point))
-
-
-def _neighbours(set_id: int, position: int, live: set[int]) -> tuple[int | None, int | None, bool]:
-    """Around an answered question of a set: the answered one before it and after it (their
-    feedback pages page through the set), and whether a question still waits for an answer."""
-    answered = set(db.session.scalars(select(Delivery.position).where(
-        Delivery.set_id == set_id, exists().where(Attempt.delivery_id == Delivery.id)))) & live
-    before = [p for p in answered if p < position]
-    after = [p for p in answered if p > position]
-    return (max(before) if before else None, min(after) if after else None, bool(live - answered))
 
 
 @bp.route("/<int:set_id>/<int:position>/self", methods=["POST"])
@@ -368,8 +407,14 @@ def summary(set_id: int) -> str:
     course = course_or_404(practice_set.course_id)
     answered = [(d, course.by_id.get(d.question_id)) for d in practice_set.deliveries if d.attempt]
     withheld = questions_on_open_paper()
+    # 本组错题重练 is offered for a finished set of the student's own with a wrong (or partly
+    # right) answer whose verdict is shown; never for an assignment's set.
+    retry = (practice_set.user_id == current_user.id and practice_set.mode != tries.SET_MODE
+             and any(d.attempt is not None and not d.attempt.correct and q is not None and q.id not in withheld
+                     for d, q in answered))
     return render_template("practice/summary.html", course=course, practice_set=practice_set,
                            set_name=_set_name(course, practice_set), rows=answered,
                            progress=set_progress(practice_set, course),
                            withheld=any(q is not None and q.id in withheld for _, q in answered),
+                           retry=retry, retry_mode=RETRY_MODE, retry_scope=RETRY_SCOPE,
                            assignment=tries.of_set(set_id) if practice_set.mode == tries.SET_MODE else None)

@@ -157,3 +157,21 @@ def answered(set_id: int, position: int) -> Answered | None:
         row.attempt_id, row.question_version, row.response, row.correct, row.score, row.max_score, row.parts,
         row.self_assessment, row.rubric_score, row.reviewed_score, row.reviewed_at)
     return Answered(_set_of(row), _delivery_of(row), attempt, row.answered, bool(row.starred))
+
+
+# 答题卡: every presentation of the set in order, with its answer's verdict if it has one.
+_CARD = (select(_deliveries.c.position, _deliveries.c.question_id, _attempts.c.correct, _attempts.c.score)
+         .select_from(_deliveries.outerjoin(_attempts, _attempts.c.delivery_id == _deliveries.c.id))
+         .where(_deliveries.c.set_id == bindparam("set_id"))
+         .order_by(_deliveries.c.position))
+
+
+class CardRow(NamedTuple):
+    position: int
+    question_id: str
+    correct: bool | None      # None: not answered yet
+    score: float | None
+
+
+def card(set_id: int) -> list[CardRow]:
+    return [CardRow(*row) for row in db.session.connection().execute(_CARD, {"set_id": set_id})]

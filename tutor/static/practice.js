@@ -29,3 +29,16 @@
       .catch(function () { button.disabled = false; form.submit(); });   // the plain post says why
   });
 })();
+
+// 答题卡: a <details> opens and closes by itself, without a reload and without this script;
+// this only keeps the student's choice (open or closed) from one question to the next in the tab.
+(function () {
+  "use strict";
+  var KEY = "tutor.answercard.open";
+  var card = document.querySelector("details[data-card]");
+  if (!card) return;
+  try { if (window.sessionStorage.getItem(KEY) === "1") card.open = true; } catch (e) { return; }
+  card.addEventListener("toggle", function () {
+    try { window.sessionStorage.setItem(KEY, card.open ? "1" : "0"); } catch (e) { /* storage off: fine */ }
+  });
+})();
