@@ -166,3 +166,18 @@ def test_a_teacher_cannot_search_another_teachers_class(app, big_class) -> None:
     assert roster_rows(own) == ["s0000"]
     theirs = outsider.get(f"/classes/{big_class['other']}", query_string={"q": "s"}).get_data(as_text=True)
     assert roster_rows(theirs) == ["s0000"]
+
+
+def test_the_heatmap_pages_and_searches_too(app: Flask, big_class: dict[str, Any]) -> None:
+    owner = client_as(app, "owner")
+    first = owner.get(f"/instructor/heatmap?class={big_class['first']}")
+    assert first.status_code == 200
+    assert len(set(roster_rows(first.text))) == 50 and "第 1/3 页" in first.text
+    last = owner.get(f"/instructor/heatmap?class={big_class['first']}&page=3")
+    assert len(set(roster_rows(last.text))) == big_class["total"] - 100
+    found = owner.get(f"/instructor/heatmap?class={big_class['first']}&q=%25")
+    assert set(roster_rows(found.text)) == {"odd_one"}               # % matched literally, in 姓名
+    none = owner.get(f"/instructor/heatmap?class={big_class['first']}&q=nobody")
+    assert "没有找到姓名或学号包含“nobody”的学生" in none.text and "还没有学生注册" not in none.text
+    # another teacher's class stays a 404, search or not
+    assert client_as(app, "outsider").get(f"/instructor/heatmap?class={big_class['first']}&q=s0").status_code == 404

@@ -164,8 +164,11 @@ def heatmap() -> str:
     course = _course()
     overview, key, descending = _sorted_overview(course)
     numbers = {kp.id: n for n, kp in enumerate((kp for t in course.topics for kp in t.knowledge_points), 1)}
+    search = student_search.cleaned(request.args.get("q"))
+    rows = [r for r in overview.rows if student_search.matches(r.user, search)] if search else overview.rows
     return render_template("instructor/heatmap.html", course=course, overview=overview, sort=key,
-                           descending=descending, kp_numbers=numbers)
+                           descending=descending, kp_numbers=numbers, search=search,
+                           page=paging.paginate(rows, request.args.get("page")))
 
 
 def _item_query(course: Course) -> dict[str, str]:
