@@ -21,6 +21,7 @@ IN_CLASS = "in_class"       # the students of the class of the assignment in the
 # instructors read (never change) them.
 ACCESS = {
     "static": PUBLIC, "study.home": PUBLIC, "study.lesson": PUBLIC,
+    "search.index": PUBLIC, "search.question": USER,
     "auth.login": PUBLIC, "auth.register": PUBLIC,
     "auth.logout": USER, "auth.password": USER,
     "collections.favourites": USER, "collections.notebook": USER, "collections.toggle_favourite": USER,
