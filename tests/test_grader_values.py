@@ -18,7 +18,7 @@ from tutor.questions import REGISTRY, Grade, GradingSettings, grade, parse_answe
 from tutor.questions.base import duplicate_problems, is_permutation, normalise_text, permutation
 from tutor.questions.case import Case
 from tutor.questions.choice import MultipleChoice, SingleChoice, TrueFalse
-from tutor.questions.fill import Fill, render_stem, stem_parts
+from tutor.questions.fill import Fill, match_key, render_stem, stem_parts
 from tutor.questions.form import InvalidAnswer, TamperedAnswer, one, shown_index, small_int, values
 from tutor.questions.matching import Matching, choices
 from tutor.questions.ordering import Ordering
@@ -168,6 +168,9 @@ def test_fill_letter_case_counts_only_when_the_question_says_so() -> None:
     # folding case never makes a different word right, and leaves Chinese alone
     assert grade(loose, ["CIF"]) == Grade(False, 0.0, 1.0, (False,))
     assert grade(fill, ["最低", "最小", "ViP客户"]) == Grade(True, 1.0, 1.0, (True, True, True))
+    # what a blank is compared by: normalised, in lower case, or as written when case counts
+    assert match_key(" Free On Board。", False) == "freeonboard"
+    assert match_key(" Free On Board。", True) == "FreeOnBoard"
 
 
 def test_fill_blank_left_empty_never_counts() -> None:
@@ -604,3 +607,20 @@ def test_type_hooks_for_pages() -> None:
     assert question_type(true_key).chosen_options(true_key, True) == []
     assert question_type(matching).template_data(matching) == {"choices": ("甲", "乙", "丙", "丁")}
     assert question_type(ordering).template_data(ordering) == {}
+
+
+# --- guess rate: what a blind guess earns, for difficulty calibration --------------------------
+
+def test_guess_rate_of_each_type() -> None:
+    """The share of the score a blind guess earns on average, taken out of the facility before a
+    level is suggested (tutor/instructor/calibration.py): 1/options for a single, 1/2 for a
+    true/false, 0 for every other type, as docs/authoring.md states the rule."""
+    def rate(q) -> float:
+        return question_type(q).guess_rate(q)
+    assert rate(single) == 0.25
+    assert rate(single.model_copy(update={"options": ("甲", "乙", "丙")})) == 1 / 3
+    assert rate(single.model_copy(update={"options": ("甲", "乙", "丙", "丁", "戊")})) == 0.2
+    assert rate(true_key) == rate(false_key) == 0.5
+    others = (multiple, fill, ordering, ordering_partial, matching, matching_plain, case, short)
+    assert [rate(q) for q in others] == [0.0] * len(others)
+    assert {q.type for q in HAND_BUILT + (short,)} == set(REGISTRY)

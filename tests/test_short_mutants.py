@@ -97,6 +97,48 @@ def test_categories_join_the_groups_that_share_a_label() -> None:
     assert _categories(short([{"point": "p", "accept": ["价格"]}])) == {}
 
 
+# --- case_sensitive: phrases, unless phrases and labels follow the question's case rule --------
+
+def cased(case_sensitive: bool) -> Short:
+    """FOB's point counts only under the label FOB (EXW is another category); CIF's not in a
+    sentence naming DAP."""
+    return short([{"point": "FOB 下风险在装运港转移", "accept": ["装运港"], "with": ["FOB"]},
+                  {"point": "CIF 由卖方办保险", "accept": ["CIF"], "unless": ["DAP"]}],
+                 model_answer="FOB：风险在装运港转移。CIF 由卖方办保险", labels=[["EXW"]],
+                 case_sensitive=case_sensitive)
+
+
+CASED = "FOB：风险在装运港转移。CIF 由卖方办保险"
+UNDER_EXW = "FOB：价格条件，{}：风险在装运港转移。CIF 由卖方办保险"
+
+
+def test_letter_case_is_folded_in_phrases_unless_phrases_and_labels_by_default() -> None:
+    q = cased(False)
+    for answer in (CASED, CASED.lower(), "Fob：风险在装运港转移。Cif 由卖方办保险"):
+        assert grade(q, answer) == Grade(True, 2.0, 2.0, (True, True)), answer
+    assert grade(q, "fob：风险在装运港转移。cif 与 dap 不同") == Grade(False, 1.0, 2.0, (True, False))
+    for exw in ("EXW", "exw"):      # either case names the other category and unties FOB's clause
+        assert grade(q, UNDER_EXW.format(exw)) == Grade(False, 1.0, 2.0, (False, True)), exw
+
+
+def test_letter_case_counts_in_phrases_unless_phrases_and_labels_of_a_case_sensitive_question() -> None:
+    q = cased(True)
+    assert grade(q, CASED) == Grade(True, 2.0, 2.0, (True, True))
+    assert grade(q, CASED.lower()) == Grade(False, 0.0, 2.0, (False, False))
+    assert grade(q, "Fob：风险在装运港转移。CIF 由卖方办保险") == Grade(False, 1.0, 2.0, (False, True))
+    assert grade(q, "FOB：风险在装运港转移。CIF 与 DAP 不同") == Grade(False, 1.0, 2.0, (True, False))
+    assert grade(q, "FOB：风险在装运港转移。CIF 与 dap 不同") == Grade(True, 2.0, 2.0, (True, True))
+    assert grade(q, UNDER_EXW.format("EXW")) == Grade(False, 1.0, 2.0, (False, True))
+    # exw is not the label EXW here: the clause stays under FOB
+    assert grade(q, UNDER_EXW.format("exw")) == Grade(True, 2.0, 2.0, (True, True))
+
+
+def test_categories_follow_the_questions_case_rule() -> None:
+    from tutor.questions.short import _categories
+    assert _categories(cased(False)) == {"fob": frozenset({"fob"}), "exw": frozenset({"exw"})}
+    assert _categories(cased(True)) == {"FOB": frozenset({"FOB"}), "EXW": frozenset({"EXW"})}
+
+
 # --- the 40% cap: each limit at its edge -----------------------------------------------------
 
 def test_the_length_limit_is_exclusive() -> None:
@@ -150,8 +192,9 @@ def test_check_short_reports_each_blank_phrase_and_calibration_problem() -> None
 
 # --- shorttext helpers: exact outputs ---------------------------------------------------------
 
-def test_normalise_answer_turns_markers_into_line_breaks_and_lowers_case() -> None:
+def test_normalise_answer_turns_markers_into_line_breaks_and_lowers_case_unless_told_not_to() -> None:
     assert st.normalise_answer("①VIP客户②品質 1.價格 2)品质") == "\nvip客户\n品质 \n价格 \n品质"
+    assert st.normalise_answer("①VIP客户②品質 1.價格 2)品质", False) == "\nVIP客户\n品质 \n价格 \n品质"
 
 
 def test_items_cut_at_every_separator() -> None:

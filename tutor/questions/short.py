@@ -158,7 +158,7 @@ def _tie_clauses(sentences: list[st.Sentence], categories: dict[str, frozenset[s
 
 
 def _found(item: RubricPoint, sentences: list[st.Sentence], ties: list[list[frozenset[str] | None]] | None,
-           fold: bool = True) -> bool:
+           fold: bool) -> bool:
     unless = [st.normalise_phrase(p, fold) for p in item.unless]
     want = frozenset(st.normalise_phrase(label, fold) for label in item.with_)
     for index, sentence in enumerate(sentences):
