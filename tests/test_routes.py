@@ -31,6 +31,7 @@ ACCESS = {
     "practice.choose": USER, "practice.start": USER,
     "practice.answer": OWNER, "practice.feedback": OWNER, "practice.question": OWNER, "practice.summary": OWNER,
     "practice.self_assessment": OWNER,
+    "pwa.manifest": PUBLIC, "pwa.worker": PUBLIC, "pwa.offline": PUBLIC,
     "progress.mine": USER, "progress.student": OWNER,
     "instructor.content": INSTRUCTOR, "instructor.heatmap": INSTRUCTOR, "instructor.items": INSTRUCTOR,
     "instructor.items_csv": INSTRUCTOR, "instructor.knowledge_point": INSTRUCTOR,

@@ -55,6 +55,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
                       instructor.bp, media.bp, classes.bp, admin.bp, account.bp, assignments.bp, feedbackloop.bp):
         app.register_blueprint(blueprint)
     cli.init_app(app)
+    from tutor import pwa     # the manifest, the service worker and its offline page (docs/offline.md)
+    app.register_blueprint(pwa.bp)
     from tutor import searching   # 搜索 over the lessons and questions (docs/search.md)
     app.register_blueprint(searching.bp)
 

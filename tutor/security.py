@@ -18,8 +18,11 @@ SESSION_REFRESH_SECONDS = 60
 # Endpoints that set their own Cache-Control: static files, and content pictures (tutor/media.py).
 CACHEABLE = frozenset({"static", "media.picture"})
 
+# worker-src and manifest-src would fall back to script-src and default-src; named outright, so
+# that the service worker and the manifest (tutor/pwa.py) survive a stricter default-src.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+       "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'; "
+       "worker-src 'self'; manifest-src 'self'")
 
 
 def clean(value: Any, limit: int = 200) -> str:
