@@ -30,6 +30,44 @@
   });
 })();
 
+// 网络已断开 while answering: the submit is refused on the page, which says so and keeps the
+// chosen answer; the student submits again once the connection is back. An answer is never
+// kept to be sent later: it is graded on the server, and an assignment's due time is the
+// server's, so a queued answer could be refused after the page had said it would count.
+// Without this script (or without navigator.onLine) the form posts as before.
+(function () {
+  "use strict";
+  var OFFLINE = "网络已断开，答案还没有提交，恢复连接后再点提交。";
+  var ONLINE = "网络已恢复，请再点“提交答案”。";
+  function status(form) {
+    var line = form.querySelector("[data-offline-status]");
+    if (!line) {
+      line = document.createElement("p");
+      line.setAttribute("data-offline-status", "");
+      line.setAttribute("role", "alert");
+      var button = form.querySelector("button[type=submit]");
+      form.insertBefore(line, button ? button.nextSibling : null);
+    }
+    return line;
+  }
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-answer-form") ||
+        form.hasAttribute("data-exam")) return;
+    if (navigator.onLine !== false) return;      // online (or unknown): the ordinary post
+    event.preventDefault();
+    var line = status(form);
+    line.className = "flash flash-error";
+    line.textContent = OFFLINE;
+  });
+  window.addEventListener("online", function () {
+    var line = document.querySelector("form[data-answer-form] [data-offline-status]");
+    if (!line) return;
+    line.className = "flash";
+    line.textContent = ONLINE;
+  });
+})();
+
 // 答题卡: a <details> opens and closes by itself, without a reload and without this script;
 // this only keeps the student's choice (open or closed) from one question to the next in the tab.
 (function () {
