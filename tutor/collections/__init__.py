@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -10,10 +11,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
+from tutor import learning
 from tutor.content.course import Course
 from tutor.extensions import db, limiter
 from tutor.models import Attempt, Favourite, NotebookEntry
-from tutor.questions import QuestionBase, question_type
+from tutor.questions import REGISTRY, QuestionBase, question_type
 from tutor.standing.papers import questions_on_open_paper
 from tutor.stored_grade import has_breakdown, stored_grade
 from tutor.web import catalog, course_or_404, now, safe_next, student_write_key
@@ -22,7 +24,49 @@ bp = Blueprint("collections", __name__)
 
 # 错题本 filters (?show=): every entry, those answered wrong, those only ever handed in blank
 FILTERS = {"all": "全部", "wrong": "答错", "blank": "未作答"}
+# ?period=: when the question was last answered wrong, in whole local days (today and the days before)
+PERIODS = {"all": ("全部时间", None), "today": ("今天", 1), "7d": ("近 7 天", 7), "30d": ("近 30 天", 30)}
 SOURCES = {"exam": "模拟考试"}
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    """The 错题本 list's filters, all in the query string: show (全部/答错/未作答), 题型,
+    知识点 and period (by last_wrong_at). Unknown values read as 'any', so an old link still works."""
+
+    show: str = "all"
+    qtype: str = ""
+    kp: str = ""
+    period: str = "all"
+
+    @classmethod
+    def from_args(cls, args: dict[str, str]) -> ListFilter:
+        show, period = args.get("show", "all"), args.get("period", "all")
+        qtype = args.get("type", "")
+        return cls(show if show in FILTERS else "all", qtype if qtype in REGISTRY else "",
+                   args.get("kp", "")[:100], period if period in PERIODS else "all")
+
+    def args(self, **changes: str) -> dict[str, str]:
+        """The query string of this filter with some values changed, leaving out the defaults."""
+        values = {"show": self.show, "type": self.qtype, "kp": self.kp, "period": self.period, **changes}
+        return {k: v for k, v in values.items() if v and v != "all"}
+
+    @property
+    def narrowed(self) -> bool:
+        return bool(self.args())
+
+    def since(self, moment: datetime, zone: str) -> datetime | None:
+        """The start of the period as naive UTC: local midnight of its first day."""
+        days = PERIODS[self.period][1]
+        if days is None:
+            return None
+        return learning.end_of_day(moment, zone) - timedelta(days=days)
+
+    def keeps(self, entry: Entry, since: datetime | None) -> bool:
+        q = entry.question
+        return (entry.shown(self.show) and (not self.qtype or q.type == self.qtype)
+                and (not self.kp or q.knowledge_point == self.kp)
+                and (since is None or entry.row.last_wrong_at >= since))
 
 
 @dataclass(frozen=True)
@@ -56,18 +100,20 @@ def _entries(course: Course) -> list[Entry]:
 @bp.route("/notebook")
 @login_required
 def notebook() -> str:
-    show = request.args.get("show", "all")
-    if show not in FILTERS:
-        show = "all"
+    chosen = ListFilter.from_args(request.args)
+    since = chosen.since(now(), current_app.config["TUTOR_TIMEZONE"])
     courses = []
     for course in catalog().courses.values():
         everything = _entries(course)
-        entries = [e for e in everything if e.shown(show)]
+        entries = [e for e in everything if chosen.keeps(e, since)]
+        # the counts at the top are of the whole notebook: they say where the mistakes are
         per_kp = Counter(e.question.knowledge_point for e in everything)
+        per_type = Counter(e.question.type for e in everything)
         counts = {"all": len(everything), "blank": sum(e.blank for e in everything)}
         counts["wrong"] = counts["all"] - counts["blank"]
-        courses.append((course, entries, per_kp, counts))
-    return render_template("collections/notebook.html", courses=courses, show=show, filters=FILTERS)
+        courses.append((course, entries, per_kp, per_type, counts))
+    return render_template("collections/notebook.html", courses=courses, show=chosen.show, chosen=chosen,
+                           filters=FILTERS, periods=PERIODS, types=REGISTRY)
 
 
 @bp.route("/notebook/<course_id>/<question_id>")
@@ -104,7 +150,8 @@ def remove_from_notebook(course_id: str, question_id: str) -> Response:
         NotebookEntry.question_id == question_id))
     db.session.commit()
     flash("已移出错题本", "success")
-    return redirect(url_for("collections.notebook"))
+    # from the list, back to it as it was filtered; from the entry page, to the list
+    return redirect(safe_next(request.form.get("next")) or url_for("collections.notebook"))
 
 
 @bp.route("/favourites")
