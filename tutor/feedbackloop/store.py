@@ -18,8 +18,8 @@ from sqlalchemy import Select, case, func, select
 
 from tutor import teaching
 from tutor.extensions import db
-from tutor.models import (MEMBER_STUDENT, REPORT_HANDLED, REPORT_OPEN, TEACHING_ROLES, ClassMember, QuestionNote,
-                          QuestionReport, User)
+from tutor.models import (MEMBER_STUDENT, REPORT_CATEGORIES, REPORT_HANDLED, REPORT_OPEN, TEACHING_ROLES,
+                          ClassMember, QuestionNote, QuestionReport, User)
 from tutor.privacy import closure
 from tutor.standing.papers import questions_on_open_paper
 from tutor.web import now
@@ -31,7 +31,7 @@ REPLY_MAX = 1000
 # chapter; a script, or a student venting on every question, stops here. Counted over all
 # their reports, handled ones too: an instructor answering quickly must not lift the cap.
 REPORTS_PER_DAY = 10
-CATEGORY_LABELS = {"key": "答案有误", "stem": "题干不清", "explanation": "解析有误", "other": "其他"}
+CATEGORY_LABELS = dict(zip(REPORT_CATEGORIES, ("答案有误", "题干不清", "解析有误", "其他"), strict=True))
 STATUS_LABELS = {REPORT_OPEN: "待处理", REPORT_HANDLED: "已处理"}
 
 
