@@ -1,7 +1,7 @@
 """Learner state. Content lives in YAML; rows refer to it by the stable ids written there."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from flask_login import UserMixin
@@ -94,6 +94,29 @@ class User(UserMixin, Model):
     @property
     def is_admin(self) -> bool:
         return self.role == ADMIN
+
+
+# UserSettings choices: one-tap answering follows the device ('auto': on where the pointer is
+# coarse, decided in the browser) or is forced on or off; the font size is a class on <html>.
+ONE_TAP_CHOICES = ("auto", "on", "off")
+FONT_SIZES = ("standard", "large", "xlarge")
+
+
+class UserSettings(Model):
+    """设置: a user's display and study preferences, one row made at the first save (no row
+    means the defaults). Personal data: in the download, deleted on 注销."""
+
+    __tablename__ = "user_settings"
+    __table_args__ = (UniqueConstraint("user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    one_tap: Mapped[str] = mapped_column(String(8), default="auto")
+    auto_next: Mapped[bool] = mapped_column(default=False)
+    font_size: Mapped[str] = mapped_column(String(16), default="standard")
+    daily_goal: Mapped[int] = mapped_column(default=30)
+    exam_date: Mapped[date | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class SchoolClass(Model):
