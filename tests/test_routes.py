@@ -55,6 +55,7 @@ ACCESS = {
     "account.cancel_closure": USER,
     "account.admin_search": ADMIN, "account.admin_export_json": ADMIN, "account.admin_export_zip": ADMIN,
     "account.admin_close": ADMIN,
+    "settings.index": USER,
     "feedbackloop.save_note": USER, "feedbackloop.report": USER, "feedbackloop.mine": USER,
     "feedbackloop.queue": INSTRUCTOR, "feedbackloop.handle": INSTRUCTOR,
 }

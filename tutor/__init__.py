@@ -55,10 +55,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
                       instructor.bp, media.bp, classes.bp, admin.bp, account.bp, assignments.bp, feedbackloop.bp):
         app.register_blueprint(blueprint)
     cli.init_app(app)
-    from tutor import pwa     # the manifest, the service worker and its offline page (docs/offline.md)
-    app.register_blueprint(pwa.bp)
     from tutor import searching   # 搜索 over the lessons and questions (docs/search.md)
     app.register_blueprint(searching.bp)
+    from tutor import settings   # 设置; its context processor gives every page the user's font size
+    app.register_blueprint(settings.bp)
+    from tutor import pwa     # the manifest, the service worker and its offline page (docs/offline.md)
+    app.register_blueprint(pwa.bp)
 
     if app.config["TUTOR_AUTO_MIGRATE"] and not (os.environ.get("FLASK_RUN_FROM_CLI")
                                                  and cli.runs_without_database(sys.argv)):

@@ -5,11 +5,12 @@ from flask import Blueprint, abort, current_app, render_template
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from tutor import learning, teaching
+from tutor import learning, preferences, teaching
 from tutor.coursework import rules, tries
 from tutor.extensions import db
 from tutor.models import Assignment, Favourite, NotebookEntry, SchoolClass
 from tutor.standing.sets import latest_unfinished
+from tutor.standing.goals import StudyGoals, study_goals
 from tutor.standing.mastery import level_counts
 from tutor.standing.review import due_today, learning_step_minutes
 from tutor.standing.stats import course_progress
@@ -25,6 +26,7 @@ def home() -> str:
     progress, counts, resume = {}, {}, {}
     my_classes = []
     work: list[tuple[Assignment, SchoolClass, str]] = []
+    goals: StudyGoals | None = None
     if current_user.is_authenticated:
         my_classes = teaching.student_classes(current_user.id)
         # 作业 still to do (or to finish), soonest due first; done ones are on 我的作业
@@ -37,7 +39,11 @@ def home() -> str:
                          "levels": level_counts(progress[c.id].mastery),
                          "notebook": _count(NotebookEntry, c.id), "favourites": _count(Favourite, c.id)}
                   for c in courses}
+        prefs = preferences.current()
+        goals = study_goals(current_user.id, courses, progress, prefs.daily_goal, prefs.exam_date, now(),
+                            current_app.config["TUTOR_TIMEZONE"])
     return render_template("study/home.html", courses=courses, progress=progress, counts=counts, resume=resume,
+                           goals=goals,
                            step_minutes=learning_step_minutes(), my_classes=my_classes, work=work,
                            status_labels=rules.STATUS_LABELS, kind_labels=rules.KIND_LABELS)
 
