@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from conftest import PASSWORD, answer_current, login, make_class, make_user, register, start_set
 from tutor.extensions import db
 from tutor.models import (Assignment, Attempt, ExamPaper, Favourite, NotebookEntry, PracticeSet, ReviewCard,
-                          SequenceCursor, Submission, User)
+                          SequenceCursor, Submission, User, UserSettings)
 from tutor.privacy import archive, data
 from tutor.privacy.closure import CLOSED_PREFIX
 from tutor.spreadsheet import safe_cell
@@ -51,6 +51,8 @@ def busy_student(app, name: str = NAME, real_name: str | None = REAL_NAME, class
     answer_current(app, client, set_id, True)
     _, wrong, _ = answer_current(app, client, set_id, False)
     client.post("/favourites/toggle", data={"course": "chapter8", "question": wrong.id})
+    client.post("/settings/", data={"one_tap": "on", "font_size": "large", "daily_goal": "40",
+                                    "exam_date": "2027-01-05"})
     run = client.post("/practice/start", data={"course": "chapter8", "mode": "sequential", "scope": "all", "id": ""})
     answer_current(app, client, int(re.search(r"/practice/(\d+)", run.headers["Location"]).group(1)), True)
     paper = client.post("/exams/start", data={"course": "chapter8", "blueprint": "mock"}).headers["Location"]
@@ -102,7 +104,7 @@ def test_the_download_holds_every_kind_of_row_and_the_zip_matches_the_json(app, 
     assert mine["classes"] == [{"class_id": class_id, "class_name": "外贸1班", "course_id": "chapter8",
                                 "role": "student", "added_at": mine["classes"][0]["added_at"], "archived_at": None}]
     for section in ("answers", "practice_sets", "deliveries", "question_standing", "notebook", "favourites",
-                    "review_cards", "sequence_cursors", "exam_papers", "submissions"):
+                    "review_cards", "sequence_cursors", "settings", "exam_papers", "submissions"):
         assert mine[section], section
     owner = user_id(app, NAME)
     assert len(mine["answers"]) == count(app, Attempt, owner)
@@ -119,7 +121,7 @@ def test_the_download_holds_every_kind_of_row_and_the_zip_matches_the_json(app, 
     files = zipfile.ZipFile(io.BytesIO(bundle.data))
     names = set(files.namelist())
     assert {"account.csv", "answers.csv", "exam_papers.csv", "exam_answers.csv", "notebook.csv", "favourites.csv",
-            "submissions.csv", "review_cards.csv", "practice_sets.csv", "classes.csv", "data.json",
+            "submissions.csv", "review_cards.csv", "practice_sets.csv", "classes.csv", "settings.csv", "data.json",
             "README.txt"} <= names
     again = json.loads(files.read("data.json"))
     assert again == mine                           # the same moment on the test clock: the same download
@@ -230,7 +232,7 @@ def test_closure_waits_out_the_cooling_off_period_then_leaves_nothing_that_names
         assert not closed.check_password(PASSWORD)
         submission = db.session.scalar(select(Submission).where(Submission.user_id == owner))
         assert submission.comment is None and submission.score == 1.0
-    for model in (NotebookEntry, Favourite, ReviewCard, SequenceCursor):
+    for model in (NotebookEntry, Favourite, ReviewCard, SequenceCursor, UserSettings):
         assert count(app, model, owner) == 0, model
     assert count(app, Attempt, owner) == answers and count(app, ExamPaper, owner) == 1
     assert rows_naming(app, NAME, REAL_NAME, "张三") == []

@@ -25,6 +25,7 @@ notebook.csv       错题本 / wrong-answer notebook
 favourites.csv     收藏 / starred questions
 review_cards.csv   智能复习卡片 / review cards
 sequence_cursors.csv 顺序练习进度 / sequential practice position
+settings.csv       设置（一键作答、字号、每日目标、考试日期）/ settings
 exam_papers.csv    模拟考试试卷 / mock exam papers
 exam_answers.csv   试卷上的作答 / answers on those papers
 submissions.csv    作业提交与老师评语 / assignment submissions with teacher comments

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 
 from tutor.models import (ADMIN, Favourite, NotebookEntry, QuestionNote, QuestionReport, ReviewCard, SequenceCursor,
-                          Submission, User)
+                          Submission, User, UserSettings)
 from tutor.privacy.data import DbSession
 
 # A closed account's username: a character registration and roster import refuse ('#') keeps
@@ -29,7 +29,7 @@ CLOSED_PREFIX = "已注销#"
 CLOSED_LABEL = "已注销"
 # No password hashes to this: Werkzeug refuses a hash without its method and salt.
 UNUSABLE_PASSWORD = "!closed"
-PERSONAL_COLLECTIONS = (NotebookEntry, Favourite, ReviewCard, SequenceCursor, QuestionNote)
+PERSONAL_COLLECTIONS = (NotebookEntry, Favourite, ReviewCard, SequenceCursor, QuestionNote, UserSettings)
 # A name shorter than this is not looked for in report texts: replacing one character (a 姓名
 # like 王, a username like "a") would mangle every text it occurs in and hide nobody.
 SHORTEST_SCRUBBED_NAME = 2

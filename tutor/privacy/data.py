@@ -5,7 +5,7 @@ download and the CSV files of the ZIP are made from the same rows and cannot dis
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, scoped_session
 
 from tutor.models import (Assignment, Attempt, ClassMember, Delivery, ExamAnswer, ExamPaper, Favourite,
                           NotebookEntry, PracticeSet, QuestionNote, QuestionReport, ReviewCard, SchoolClass,
-                          SequenceCursor, StudentQuestion, Submission, User)
+                          SequenceCursor, StudentQuestion, Submission, User, UserSettings)
 
 # Flask-SQLAlchemy's db.session (scoped) or a plain Session: the functions here take either.
 DbSession = Session | scoped_session[Any]
@@ -32,15 +32,19 @@ OWN_ROWS: dict[str, Any] = {
     "favourites": Favourite,
     "review_cards": ReviewCard,
     "sequence_cursors": SequenceCursor,
+    "settings": UserSettings,            # 设置
     "notes": QuestionNote,               # 笔记
     "question_reports": QuestionReport,  # 纠错, with the instructors' replies
 }
 
 
 def plain(value: Any) -> Any:
-    """A stored value as JSON holds it: times as ISO 8601 in UTC (`Z`), the rest unchanged."""
+    """A stored value as JSON holds it: times as ISO 8601 in UTC (`Z`), calendar days (an exam
+    date) as ISO 8601 dates, the rest unchanged."""
     if isinstance(value, datetime):
         return value.isoformat() + "Z"
+    if isinstance(value, date):
+        return value.isoformat()
     return value
 
 
