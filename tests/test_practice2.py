@@ -17,7 +17,7 @@ from tutor.practice.rows import CardRow
 from tutor.practice.sets import Scope, facets, scope_name, scope_questions
 from tutor.questions import REGISTRY
 
-from conftest import answer_current, answer_form, current_delivery, login, register, start_mode
+from conftest import answer_current, answer_form, current_delivery, login, make_instructor, register, start_mode
 from test_assignments import assign, client_as, do_practice, school  # noqa: F401  (a fixture)
 
 
@@ -196,6 +196,17 @@ def test_the_first_question_has_no_previous_and_another_students_set_is_404(app,
     register(other, "xiaohong")
     for url in (f"/practice/{set_id}", f"/practice/{set_id}/0", f"/practice/{set_id}/summary"):
         assert other.get(url).status_code == 404, url
+
+
+def test_a_teacher_reading_a_students_set_sees_the_card_without_the_question_link(app, client) -> None:
+    register(client)
+    set_id = set_id_of(start_mode(client, "random", "kp", "survey.methods|t=single"))
+    answer_current(app, client, set_id, False)
+    make_instructor(app)
+    teacher = app.test_client()
+    login(teacher, "teacher")
+    page = teacher.get(f"/practice/{set_id}/0").text
+    assert cells(page)[:2] == [("wrong", f"/practice/{set_id}/0"), ("waiting", "")]
 
 
 def test_withheld_verdicts_stay_out_of_the_card(app, school) -> None:

@@ -241,12 +241,15 @@ def question(set_id: int) -> Response | str:
                            card=card, prev_position=card.previous_answered(delivery.position))
 
 
-def _card(practice_set: rows.SetRow, course: Course, current: int) -> AnswerCard:
-    """The set's 答题卡, without verdicts for questions whose verdict is withheld (looked up only
-    once something is answered: the first question of a set costs one query for the card)."""
+def _card(practice_set: rows.SetRow, course: Course, current: int,
+          withheld: frozenset[str] | None = None) -> AnswerCard:
+    """The set's 答题卡, without verdicts for questions whose verdict is withheld (looked up here
+    only once something is answered: the first question of a set costs one query for the card).
+    Someone else's set (a teacher reading it) links only to feedback, not to the question page."""
     cells = rows.card(practice_set.id)
-    withheld = questions_on_open_paper() if any(c.correct is not None for c in cells) else frozenset()
-    return answer_card(cells, course.by_id, current, withheld)
+    if withheld is None:
+        withheld = questions_on_open_paper() if any(c.correct is not None for c in cells) else frozenset()
+    return answer_card(cells, course.by_id, current, withheld, own=practice_set.user_id == current_user.id)
 
 
 def _study(practice_set: rows.SetRow, course: Course, live: list[int]) -> str:
@@ -355,7 +358,8 @@ def feedback(set_id: int, position: int) -> Response | str:
         return redirect(url_for("practice.summary", set_id=set_id))
     live = _live_positions(practice_set, course)
     # the card pages through the set: the answered questions around this one, and whether one waits
-    card = _card(practice_set, course, position)
+    withheld = questions_on_open_paper()
+    card = _card(practice_set, course, position, withheld)
     prev_position, next_position = card.previous_answered(position), card.next_answered(position)
     return render_template("practice/feedback.html", course=course, practice_set=practice_set,
                            set_name=_set_name(course, practice_set), q=q, delivery=delivery,
@@ -371,7 +375,7 @@ def feedback(set_id: int, position: int) -> Response | str:
                            number=live.index(position) + 1 if position in live else found.answered,
                            total=len(live), prev_position=prev_position, next_position=next_position,
                            has_next=card.waiting, starred=found.starred, card=card,
-                           on_exam=q.id in questions_on_open_paper(),
+                           on_exam=q.id in withheld,
                            lesson=course.section_of.get(q.knowledge_point))
 
 

@@ -69,9 +69,10 @@ def _state(row: CardRow, withheld: Collection[str]) -> str:
 
 
 def answer_card(rows: Iterable[CardRow], live: Collection[str], current: int | None,
-                withheld: Collection[str] = ()) -> AnswerCard:
+                withheld: Collection[str] = (), own: bool = True) -> AnswerCard:
     """The cells of the questions still in the bank (`live`: their ids), numbered as the pages
-    number them; `current` is the position this page shows."""
+    number them; `current` is the position this page shows. Only the set's owner gets a link
+    to the question page (a teacher reading a student's set sees the answered ones)."""
     cells: list[Cell] = []
     next_found = False
     for row in rows:
@@ -80,7 +81,7 @@ def answer_card(rows: Iterable[CardRow], live: Collection[str], current: int | N
         state = _state(row, withheld)
         opens: str | None = "feedback" if state != "waiting" else None
         if state == "waiting" and not next_found:
-            opens, next_found = "question", True
+            opens, next_found = ("question" if own else None), True
         cells.append(Cell(len(cells) + 1, row.position, state, row.position == current, opens))
     return AnswerCard(cells, sum(c.state != "waiting" for c in cells),
                       sum(c.state in ("wrong", "partial") for c in cells))
