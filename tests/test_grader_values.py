@@ -613,14 +613,20 @@ def test_type_hooks_for_pages() -> None:
 
 def test_guess_rate_of_each_type() -> None:
     """The share of the score a blind guess earns on average, taken out of the facility before a
-    level is suggested (tutor/instructor/calibration.py): 1/options for a single, 1/2 for a
-    true/false, 0 for every other type, as docs/authoring.md states the rule."""
+    level is suggested (tutor/instructor/calibration.py), as docs/authoring.md states the rule:
+    1/options for a single, 1/2 for a true/false, 1/(2^n − 1) for an all-or-nothing multiple
+    choice, 1/choices for a matching, 1/n (partial credit) or 1/n! for an ordering, a case's
+    sub-questions weighted by their points, 0 for what is written (fill, short)."""
     def rate(q) -> float:
         return question_type(q).guess_rate(q)
     assert rate(single) == 0.25
     assert rate(single.model_copy(update={"options": ("甲", "乙", "丙")})) == 1 / 3
     assert rate(single.model_copy(update={"options": ("甲", "乙", "丙", "丁", "戊")})) == 0.2
     assert rate(true_key) == rate(false_key) == 0.5
-    others = (multiple, fill, ordering, ordering_partial, matching, matching_plain, case, short)
-    assert [rate(q) for q in others] == [0.0] * len(others)
+    assert rate(multiple) == 1 / 31                                  # 5 options: 31 non-empty sets
+    assert rate(ordering) == 1 / 24 and rate(ordering_partial) == 1 / 4     # 4 items: 4! orders
+    assert rate(matching) == 1 / 4 and rate(matching_plain) == 1 / 3      # 甲乙丙 + distractor 丁
+    # one point each: single of 2 (1/2), multiple of 3 (1/7), fill (0), true/false (1/2)
+    assert rate(case) == pytest.approx((1 / 2 + 1 / 7 + 0 + 1 / 2) / 4)
+    assert rate(fill) == rate(short) == 0.0
     assert {q.type for q in HAND_BUILT + (short,)} == set(REGISTRY)

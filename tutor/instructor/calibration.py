@@ -2,8 +2,9 @@
 
 The YAML `difficulty` is an author's guess. Once enough students have answered, the item
 analysis knows better: facility (mean first-attempt score) corrected for guessing, as in
-classical test theory, k = (facility − g) / (1 − g), where g is what a blind guess earns (a
-4-option single 0.25, a true/false 0.5, the rest 0). The bands:
+classical test theory, k = (facility − g) / (1 − g), where g is what a blind guess earns on
+average, each question type's `guess_rate` (a 4-option single 0.25, a true/false 0.5, a
+4-choice matching 0.25, a 5-option all-or-nothing multiple 1/31, written answers 0). The bands:
 
     k ≥ 0.70          → 1 (容易)
     0.40 ≤ k < 0.70   → 2 (中等)

@@ -66,7 +66,15 @@ def _layout_fits(q: CaseBody, layout: Any) -> bool:
         SUB_TYPES[sub.type].layout_fits(sub, sub_layout) for sub, sub_layout in zip(q.questions, layout))
 
 
+def _guess_rate(q: CaseBody) -> float:
+    """The sub-questions' rates, each weighted by the points it is worth."""
+    worth = [SUB_TYPES[s.type].grade(s, SUB_TYPES[s.type].correct_response(s), GradingSettings()).max_score
+             for s in q.questions]
+    return sum(w * SUB_TYPES[s.type].guess_rate(s) for w, s in zip(worth, q.questions)) / sum(worth)
+
+
 CASE = QuestionType("case", "案例分析题", Case, CaseBody, check_case, grade_case,
                     lambda q: [SUB_TYPES[s.type].correct_response(s) for s in q.questions],
                     _layout, _layout_fits, parse_case, part_list="questions",
-                    rubric_scored=lambda q: any(SUB_TYPES[s.type].rubric_scored(s) for s in q.questions))
+                    rubric_scored=lambda q: any(SUB_TYPES[s.type].rubric_scored(s) for s in q.questions),
+                    guess_rate=_guess_rate)

@@ -154,7 +154,10 @@ SINGLE = QuestionType("single", "单选题", SingleChoice, SingleBody, check_sin
 MULTIPLE = QuestionType("multiple", "多选题", MultipleChoice, MultipleBody, check_multiple,
                         grade_multiple, lambda q: sorted(q.answer), _options_layout,
                         _options_layout_fits, parse_multiple,
-                        tallied_options=_options, chosen_options=_chosen)
+                        tallied_options=_options, chosen_options=_chosen,
+                        # a blind guess picks one of the 2^n - 1 non-empty sets; all or nothing, as
+                        # in the exam (a course's partial scoring is not known to the question)
+                        guess_rate=lambda q: 1 / (2 ** len(q.options) - 1))
 TRUEFALSE = QuestionType("truefalse", "判断题", TrueFalse, TrueFalseBody, check_truefalse,
                          grade_truefalse, lambda q: q.answer, no_layout, empty_layout_fits,
                          parse_truefalse, guess_rate=lambda q: 0.5)

@@ -86,4 +86,6 @@ def _layout_fits(q: MatchingBody, layout: Any) -> bool:
 
 MATCHING = QuestionType("matching", "匹配题", Matching, MatchingBody, check_matching,
                         grade_matching, correct_response, _layout, _layout_fits, parse_matching,
-                        template_data=lambda q: {"choices": choices(q)}, part_list="pairs")
+                        template_data=lambda q: {"choices": choices(q)}, part_list="pairs",
+                        # each pair scores alone: a blind pick is right one time in len(choices)
+                        guess_rate=lambda q: 1 / len(choices(q)))

@@ -1,6 +1,7 @@
 """Ordering (排序): items written in their correct order, shown shuffled."""
 from __future__ import annotations
 
+import math
 import random
 from typing import Any, Literal
 
@@ -60,7 +61,14 @@ def _layout(q: OrderingBody, rng: random.Random | None) -> list[int]:
     return order
 
 
+def _guess_rate(q: OrderingBody) -> float:
+    """A random order puts one item in place on average (1/n of the positions); all or nothing,
+    it is right one time in n!."""
+    n = len(q.items)
+    return 1 / n if q.partial_credit else 1 / math.factorial(n)
+
+
 ORDERING = QuestionType("ordering", "排序题", Ordering, OrderingBody, check_ordering,
                         grade_ordering, lambda q: list(range(len(q.items))), _layout,
                         lambda q, layout: is_permutation(layout, len(q.items)), parse_ordering,
-                        part_list="items")
+                        part_list="items", guess_rate=lambda q: _guess_rate(q))
