@@ -13,14 +13,15 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from tutor import learning, reassessment, teaching
+from tutor.adaptive import state as adaptive
 from tutor.coursework import rules as coursework_rules, tries
 from tutor.content.course import Course
 from tutor.extensions import db, limiter
 from tutor.models import Assignment, Attempt, Delivery, Favourite, NotebookEntry, PracticeSet, SequenceCursor
 from tutor.practice import rows
 from tutor.practice.card import AnswerCard, answer_card
-from tutor.practice.sets import (MODES, RETRY_MODE, RETRY_SCOPE, SCOPED_MODES, Scope, facets, filter_labels,
-                                 parse_filter, pick_random, pick_sequential, place_name, scope_name,
+from tutor.practice.sets import (ADAPTIVE_MODE, MODES, RETRY_MODE, RETRY_SCOPE, SCOPED_MODES, Scope, facets,
+                                 filter_labels, parse_filter, pick_random, pick_sequential, place_name, scope_name,
                                  scope_questions)
 from tutor.questions import QuestionBase, grade, parse_answer, question_type
 from tutor.questions.form import InvalidAnswer, TamperedAnswer
@@ -122,6 +123,9 @@ def _choose_questions(course: Course, mode: str, scope_kind: str, scope_id: str,
     elif mode == "review":
         cards = learning.due_cards(user_id, course.id, learning.end_of_day(now(), _tz()), size * 3)
         return [c.question_id for c in cards if c.question_id in course.by_id][:size], None
+    elif mode == ADAPTIVE_MODE:
+        return [p.question_id for p in adaptive.picks(user_id, course, now(), rng(), size,
+                                                       exclude=questions_on_open_paper())], None
     elif mode == RETRY_MODE:
         source = strict_int(scope_id) if scope_kind == RETRY_SCOPE else None
         if source is None:
@@ -169,13 +173,14 @@ def start() -> Response:
     chosen, start_index = _choose_questions(course, mode, scope_kind, scope_id, size)
     if not chosen:
         flash({"notebook": "错题本是空的，继续保持！", "favourites": "还没有收藏的题目。",
-               "review": "今天没有要复习的题目。", RETRY_MODE: "这组题没有答错的题。"}.get(mode, "这里还没有题目"), "info")
+               "review": "今天没有要复习的题目。", ADAPTIVE_MODE: "题目都刚练过，过一会儿再来。",
+               RETRY_MODE: "这组题没有答错的题。"}.get(mode, "这里还没有题目"), "info")
         return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url)
                         else url_for("study.home"))
     # Starting again before answering anything returns the set already made (a random one,
     # whatever it drew; any other, if it holds the same questions) instead of piling up sets.
     unanswered = _unanswered_set(course, mode, scope_kind, scope_id)
-    if unanswered is not None and (mode == "random" or unanswered.question_ids == chosen):
+    if unanswered is not None and (mode in ("random", ADAPTIVE_MODE) or unanswered.question_ids == chosen):
         return redirect(url_for("practice.question", set_id=unanswered.id))
     moment = now()
     if mode == "sequential" and start_index == 0:
@@ -234,7 +239,9 @@ def question(set_id: int) -> Response | str:
         return redirect(url_for("practice.summary", set_id=set_id))
     q = course.by_id[delivery.question_id]
     card = _card(practice_set, course, delivery.position)
-    return render_template("practice/question.html", course=course, practice_set=practice_set,
+    # 智能练习 says why it chose the question, derived from the state it was chosen from
+    why = adaptive.reason(current_user.id, course, q.id, now()) if practice_set.mode == ADAPTIVE_MODE else None
+    return render_template("practice/question.html", course=course, practice_set=practice_set, why=why,
                            set_name=_set_name(course, practice_set), q=q, delivery=delivery,
                            layout=_layout(course, delivery, q),
                            number=live.index(delivery.position) + 1, total=len(live), starred=starred,

@@ -15,12 +15,14 @@ MODES = {
     "notebook": "错题本",
     "favourites": "收藏",
     "review": "智能复习",
+    "adaptive": "智能练习",     # tutor/adaptive: the questions that raise the predicted exam score most
     "retry": "本组错题重练",
 }
 SCOPED_MODES = ("random", "sequential", "study")
 # 本组错题重练: a set of the questions answered wrong (or partly) in one finished set, whose id is
 # the set's scope_id under this scope_kind.
 RETRY_MODE, RETRY_SCOPE = "retry", "set"
+ADAPTIVE_MODE = "adaptive"
 
 DIFFICULTIES = (1, 2, 3)
 SCOPE_ID_LENGTH = 100      # PracticeSet.scope_id and SequenceCursor.scope_id are String(100)

@@ -9,12 +9,13 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from tutor import learning, teaching
+from tutor.adaptive import state as adaptive
 from tutor.content.course import Course
 from tutor.extensions import db
 from tutor.models import ExamPaper, NotebookEntry, User
 from tutor.localtime import to_local
 from tutor.progress import charts
-from tutor.standing.mastery import level_counts, readiness, weakest
+from tutor.standing.mastery import level_counts, weakest
 from tutor.standing.review import due_today, learning_step_minutes
 from tutor.standing.sets import history as set_history
 from tutor.standing.stats import activity, course_progress, exam_papers
@@ -53,11 +54,13 @@ def _course_view(user: User | SignedInUser, course: Course, all_papers: list[Exa
                                                 NotebookEntry.course_id == course.id))
         if qid in course.by_id)
     pass_percent = papers[-1].pass_percent if papers else (blueprint.pass_percent if blueprint else 60)
+    outlook = adaptive.outlook(user.id, course, moment)     # the readiness model of docs/adaptive.md
     return {
         "course": course,
         "progress": progress,
         "weakest": weakest(progress.mastery),
-        "readiness": readiness(progress.mastery, blueprint) if blueprint else None,
+        "readiness": outlook.readiness if outlook else None,
+        "outlook": outlook,
         "due": due_today(user.id, course.id, learning.end_of_day(moment, tz)),
         "levels": level_counts(progress.mastery),
         "notebook": notebook,

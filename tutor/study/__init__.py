@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from tutor import learning, preferences, teaching
+from tutor.adaptive import state as adaptive
 from tutor.coursework import rules, tries
 from tutor.extensions import db
 from tutor.models import Assignment, Favourite, NotebookEntry, SchoolClass
@@ -23,7 +24,7 @@ PENDING = (rules.UPCOMING, rules.TODO, rules.DOING, rules.OVERDUE)
 @bp.route("/")
 def home() -> str:
     courses = list(catalog().courses.values())
-    progress, counts, resume = {}, {}, {}
+    progress, counts, resume, outlooks = {}, {}, {}, {}
     my_classes = []
     work: list[tuple[Assignment, SchoolClass, str]] = []
     goals: StudyGoals | None = None
@@ -34,6 +35,7 @@ def home() -> str:
                       key=lambda line: line[0].due_at)
         resume = {c.id: latest_unfinished(current_user.id, c) for c in courses}   # 继续上次练习
         progress = {c.id: course_progress(current_user.id, c, now()) for c in courses}
+        outlooks = {c.id: adaptive.outlook(current_user.id, c, now()) for c in courses}   # 智能练习's forecast
         until = learning.end_of_day(now(), current_app.config["TUTOR_TIMEZONE"])
         counts = {c.id: {"due": due_today(current_user.id, c.id, until),
                          "levels": level_counts(progress[c.id].mastery),
@@ -43,7 +45,7 @@ def home() -> str:
         goals = study_goals(current_user.id, courses, progress, prefs.daily_goal, prefs.exam_date, now(),
                             current_app.config["TUTOR_TIMEZONE"])
     return render_template("study/home.html", courses=courses, progress=progress, counts=counts, resume=resume,
-                           goals=goals,
+                           goals=goals, outlooks=outlooks,
                            step_minutes=learning_step_minutes(), my_classes=my_classes, work=work,
                            status_labels=rules.STATUS_LABELS, kind_labels=rules.KIND_LABELS)
 

@@ -1,0 +1,133 @@
+"""A student's rows as the adaptive model's inputs: the one part of tutor/adaptive that reads the
+database. Pages call these; the model and the chooser stay pure.
+"""
+from __future__ import annotations
+
+import random
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Collection
+
+from fsrs import Card
+from sqlalchemy import and_, func, select
+
+from tutor.adaptive.chooser import RECENT_ANSWERS, Pick, choose, explain
+from tutor.adaptive.model import (Bank, Memory, Readiness, Seen, build_bank, estimate, facility_difficulty,
+                                  hours_to_pass, readiness, time_text)
+from tutor.content.course import Course
+from tutor.extensions import db
+from tutor.learning import naive_utc
+from tutor.models import ReviewCard, StudentQuestion
+from tutor.questions import question_type
+
+# Item difficulty from every student's first answers is a scan of the summary rows: made at
+# most once in this many seconds per course and process, like a class report's numbers.
+DIFFICULTY_SECONDS = 600.0
+# The item analysis's threshold (tutor/instructor/calibration.py MIN_ATTEMPTS, a blueprint this
+# shared module may not import; a test keeps the two equal).
+MIN_ATTEMPTS = 20
+_banks: dict[str, tuple[float, int, Bank]] = {}
+_lock = threading.Lock()
+
+
+def _calibrated(course: Course) -> dict[str, float]:
+    """Logit difficulty from first-answer facility, for the questions with enough first answers
+    (the item analysis's rule: MIN_ATTEMPTS of them); the author's level stands for the rest."""
+    rows = db.session.execute(
+        select(StudentQuestion.question_id, func.count(), func.avg(StudentQuestion.first_fraction))
+        .where(StudentQuestion.course_id == course.id).group_by(StudentQuestion.question_id)
+        .having(func.count() >= MIN_ATTEMPTS))
+    found = {}
+    for qid, _, facility in rows:
+        q = course.by_id.get(qid)
+        if q is not None and facility is not None:
+            found[qid] = facility_difficulty(float(facility), question_type(q).guess_rate(q))
+    return found
+
+
+def bank(course: Course) -> Bank | None:
+    """The course's questions weighted by its first mock exam blueprint (None: no blueprint)."""
+    if not course.manifest.exams:
+        return None
+    with _lock:
+        cached = _banks.get(course.id)
+    if cached is not None and cached[1] == id(course) and time.monotonic() - cached[0] < DIFFICULTY_SECONDS:
+        return cached[2]
+    made = build_bank(course, course.manifest.exams[0], _calibrated(course))
+    with _lock:
+        _banks[course.id] = (time.monotonic(), id(course), made)
+    return made
+
+
+def _memory(card: dict[str, Any] | None) -> Memory | None:
+    if not card:
+        return None
+    c = Card.from_dict(card)  # type: ignore[arg-type]
+    if c.stability is None or c.difficulty is None or c.last_review is None:
+        return None
+    return Memory(c.stability, c.difficulty, naive_utc(c.last_review), naive_utc(c.due))
+
+
+def answers(user_id: int, course: Course) -> tuple[dict[str, Seen], list[str]]:
+    """question id -> what the student has shown on it, and the questions answered last (newest
+    first): one query over the summary rows and their review cards."""
+    rows = db.session.execute(
+        select(StudentQuestion.question_id, StudentQuestion.first_fraction, StudentQuestion.last_at,
+               StudentQuestion.last_correct, ReviewCard.card)
+        .outerjoin(ReviewCard, and_(ReviewCard.user_id == StudentQuestion.user_id,
+                                    ReviewCard.course_id == StudentQuestion.course_id,
+                                    ReviewCard.question_id == StudentQuestion.question_id))
+        .where(StudentQuestion.user_id == user_id, StudentQuestion.course_id == course.id))
+    seen = {qid: Seen(float(first if first is not None else last), _memory(card), at, bool(last))
+            for qid, first, at, last, card in rows if qid in course.by_id}
+    recent = sorted((qid for qid in seen if seen[qid].last_at is not None),
+                    key=lambda qid: seen[qid].last_at, reverse=True)      # type: ignore[arg-type,return-value]
+    return seen, recent[:RECENT_ANSWERS]
+
+
+def picks(user_id: int, course: Course, moment: datetime, rng: random.Random, size: int,
+          exclude: Collection[str] = ()) -> list[Pick]:
+    """智能练习's next set for the student."""
+    made = bank(course)
+    if made is None:
+        return []
+    seen, recent = answers(user_id, course)
+    return choose(made, seen, recent, moment, rng, size=size, exclude=exclude)
+
+
+def reason(user_id: int, course: Course, question_id: str, moment: datetime) -> str | None:
+    """Why 智能练习 chose this question, from the student's state now: the state it was chosen
+    from, as long as the question itself has not been answered since (it has not: a set asks
+    each question once)."""
+    made = bank(course)
+    item = made.by_id.get(question_id) if made else None
+    if made is None or item is None:
+        return None
+    seen, _ = answers(user_id, course)
+    return explain(made, item, seen.get(question_id), estimate(made, seen), moment).text()
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """What the pages show: the predicted score now and the practice time to a likely pass."""
+
+    readiness: Readiness
+    hours: float | None        # None: more than the projection's limit
+
+    @property
+    def time_text(self) -> str:
+        return time_text(self.hours)
+
+    @property
+    def pass_percent(self) -> int:
+        return round(100 * self.readiness.pass_probability)
+
+
+def outlook(user_id: int, course: Course, moment: datetime) -> Outlook | None:
+    made = bank(course)
+    if made is None:
+        return None
+    seen, _ = answers(user_id, course)
+    return Outlook(readiness(made, seen, moment), hours_to_pass(made, seen, moment))
