@@ -21,7 +21,7 @@ The learner (a model, stated so it can be argued with):
 - memory of a practised question follows FSRS: the card the app's scheduler keeps after each
   answer (Good when right, Again when wrong, feedback read either way), with a stability the
   student's own memory scales by exp(N(0, 0.5)); P(know) = 1 − (1 − prior)(1 − R);
-- P(right) = g + (1 − g)·P(know), g the type's blind-guess rate (单选 0.25, 判断 0.5, 多选 0);
+- P(right) = g + (1 − g)·P(know), g the type's blind-guess rate (单选 0.25, 判断 0.5, 多选 about 0.03);
 - time per question: the type's seconds (tutor/adaptive/model.py TYPE_SECONDS) × the student's
   pace exp(N(0, 0.25)).
 

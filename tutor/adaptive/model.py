@@ -5,7 +5,8 @@ For a question q of knowledge point k the student either knows the answer or gue
 
     P(right) = g + (1 − g) · know,    know = 1 − (1 − s) · (1 − R)
 
-- g: what a blind guess earns on its type (a 4-option 单选 0.25, 判断 0.5, 多选 0);
+- g: what a blind guess earns on its type (a 4-option 单选 0.25, 判断 0.5, a 5-option
+  多选 1/31);
 - s = logistic(a_k − d_q): what the student's ability on the point gives without having met the
   question; a_k is estimated from the student's *first* answers (later ones measure memory, not
   ability), d_q is the question's difficulty on the same logit scale;
