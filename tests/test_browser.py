@@ -194,7 +194,7 @@ def test_mock_exam_with_keyboard_and_answer_sheet(server: str, browser, device: 
     assert page.locator(".bignum").is_visible()
     result = page.locator("main").inner_text()
     assert "各题型得分" in result and "逐题回顾" in result and "未作答" in result
-    assert page.locator("section.review").count() == 40
+    expect(page.locator("section.review")).to_have_count(40)
     shoot(page, f"{device}-exam-result")
     context.close()
 

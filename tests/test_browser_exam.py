@@ -243,8 +243,9 @@ def test_result_overview_only_wrong_and_jumps(server: str, browser, live_app, de
     # wrong answers are open, right and unanswered ones collapsed
     reviews = page.locator("section.review")
     assert reviews.count() == 40
-    assert reviews.nth(25).locator("details").get_attribute("open") is not None
-    assert reviews.nth(0).locator("details").get_attribute("open") is None
+    # each item's own disclosure (the 纠错 form inside it is another <details>)
+    assert reviews.nth(25).locator(":scope > details").get_attribute("open") is not None
+    assert reviews.nth(0).locator(":scope > details").get_attribute("open") is None
     assert not reviews.nth(0).get_by_text("解析", exact=True).is_visible()
     for i in (0, 24, 30, 39):                                      # a collapsed question is a line or three
         assert reviews.nth(i).bounding_box()["height"] < 170, i
@@ -262,7 +263,7 @@ def test_result_overview_only_wrong_and_jumps(server: str, browser, live_app, de
     cells.nth(3).click()
     target = page.locator("#item-4")
     expect(target).to_be_visible()
-    expect(target.locator("details")).to_have_attribute("open", "")
+    expect(target.locator(":scope > details")).to_have_attribute("open", "")
     expect(target.get_by_role("heading", name="解析")).to_be_in_viewport()
     assert page.url.endswith("#item-4")
     page.get_by_role("link", name="只看错题").click()
@@ -291,7 +292,7 @@ def test_result_without_javascript(server: str, browser, live_app) -> None:
     page.locator("section.overview a.cell").first.click()
     expect(page).to_have_url(re.compile(r"/result#item-1$"))
     assert page.locator("section.review").count() == 40
-    page.locator("#item-1 summary").click()
+    page.locator("#item-1 > details > summary").click()
     expect(page.locator("#item-1").get_by_role("heading", name="解析")).to_be_visible()
     context.close()
 

@@ -14,7 +14,8 @@ import pytest
 from tutor.extensions import db
 
 from conftest import CONTENT, make_app, make_instructor
-from test_browser import ARTIFACTS, VIEWPORTS, browser, login_in_browser, register_in_browser, server, shoot  # noqa: F401 (fixtures)
+from test_browser import (ARTIFACTS, VIEWPORTS, browser, expect, login_in_browser, register_in_browser,  # noqa: F401
+                          server, shoot)
 
 pytestmark = pytest.mark.browser
 
@@ -102,7 +103,7 @@ def test_no_page_shows_a_raw_blank_placeholder(server: str, browser, live_app, d
             field.fill("不知道")
         page.get_by_role("button", name="保存并下一题" if number < 3 else "保存并检查").click()
     page.get_by_role("button", name="确认交卷").click()
-    assert page.locator("section.review").count() == 3
+    expect(page.locator("section.review")).to_have_count(3)
     no_placeholder(page, "exam result")
     assert page.locator("main").get_by_text("（1）＿＿＿").count() >= 3
     shoot(page, f"{device}-stems-exam-result")
