@@ -17,7 +17,7 @@ from werkzeug.routing import IntegerConverter, ValidationError
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import OperationalError
 
-from tutor import localtime, markdown, security
+from tutor import localtime, markdown, security, teaching
 from tutor.formatting import points_text
 from tutor.content.course import Course
 from tutor.content.loader import Catalog
@@ -294,3 +294,17 @@ def _error_page(code: int, title: str) -> Callable[[Any], Any]:
         return render_template("error.html", code=code, title=title, message=messages[code]), code
 
     return handler
+
+
+def class_scope() -> teaching.ReportScope:
+    """The students a teacher page covers, from `?class=`: a class the user teaches (any other id,
+    or one that is not a number, is a 404, as if it did not exist), or an admin's 全部班级
+    (`class=all`). Kept in `g` for the class selector of the teacher tabs."""
+    requested = request.args.get("class")
+    named = requested not in (None, "", "all")
+    scope = teaching.report_scope(current_user, strict_int(requested) if named else None,
+                                  requested_all=requested == "all")
+    if scope is None or (named and strict_int(requested) is None):
+        abort(404)
+    g.report_scope = scope
+    return scope

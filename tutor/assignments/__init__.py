@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
@@ -18,7 +18,7 @@ from tutor.coursework import report as reporting, rules, tries
 from tutor.extensions import db
 from tutor.privacy import closure
 from tutor.models import EXAM_ASSIGNMENT, SHOW_AFTER_DUE, Assignment, SchoolClass, Submission, User
-from tutor.web import catalog, instructor_required, now, rng, strict_int
+from tutor.web import catalog, class_scope, instructor_required, now, rng
 
 bp = Blueprint("assignments", __name__, url_prefix="/assignments")
 
@@ -55,12 +55,7 @@ def _taught(assignment_id: int) -> tuple[Assignment, SchoolClass, str]:
 @instructor_required
 def index() -> str:
     """The assignments of the class chosen in the teacher pages' selector (`?class=`)."""
-    requested = request.args.get("class")
-    scope = teaching.report_scope(current_user, strict_int(requested) if requested not in (None, "", "all") else None,
-                                  requested_all=requested == "all")
-    if scope is None or (requested not in (None, "", "all") and strict_int(requested) is None):
-        abort(404)
-    g.report_scope = scope
+    scope = class_scope()
     classes = [scope.chosen] if scope.chosen else scope.classes
     class_ids = [c.id for c in classes]
     assignments = list(db.session.scalars(select(Assignment).where(Assignment.class_id.in_(class_ids))

@@ -21,7 +21,7 @@ from tutor.instructor import cache, calibration, paging, reports, review
 from tutor.instructor import pending
 from tutor.models import Attempt
 from tutor.questions import question_type
-from tutor.web import catalog, instructor_required, now, strict_int, writes_after_reading
+from tutor.web import catalog, class_scope, instructor_required, now, writes_after_reading
 
 bp = Blueprint("instructor", __name__, url_prefix="/instructor")
 T = TypeVar("T")
@@ -49,15 +49,8 @@ def class_url(endpoint: str, **values: Any) -> str:
 
 
 def _scope() -> teaching.ReportScope:
-    """The students the report pages cover, from `?class=`: a class the instructor teaches (any
-    other id is a 404, as if it did not exist), or an admin's 全部班级 (`class=all`)."""
-    requested = request.args.get("class")
-    scope = teaching.report_scope(current_user, strict_int(requested) if requested not in (None, "", "all") else None,
-                                  requested_all=requested == "all")
-    if scope is None or (requested not in (None, "", "all") and strict_int(requested) is None):
-        abort(404)
-    g.report_scope = scope
-    return scope
+    """The students the report pages cover (`?class=`, see web.class_scope)."""
+    return class_scope()
 
 
 def _course() -> Course:
