@@ -50,6 +50,9 @@ def database_uri(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'test.sqlite'}"
 
 
+CHEAP_PASSWORD_HASH = "pbkdf2:sha256:1000"
+
+
 def make_app(tmp_path: Path, **overrides: Any) -> Flask:
     tmp_path.mkdir(parents=True, exist_ok=True)
     config = {
@@ -62,6 +65,9 @@ def make_app(tmp_path: Path, **overrides: Any) -> Flask:
         "RATELIMIT_ENABLED": False,
         "TUTOR_AUTO_MIGRATE": False,
         "TUTOR_REPORT_CACHE_SECONDS": 0,
+        # The suite makes thousands of accounts: hashed at the production work factor they would
+        # cost minutes of CPU. tests/test_security.py checks the production parameters.
+        "TUTOR_PASSWORD_HASH": CHEAP_PASSWORD_HASH,
     }
     config.update(overrides)
     app = create_app(config)

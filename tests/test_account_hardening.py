@@ -138,7 +138,10 @@ def test_migration_keeps_accounts_that_already_clash(tmp_path, caplog) -> None:
 
 # --- enumeration by timing ---------------------------------------------------------------------
 
-def test_unknown_usernames_cost_a_password_hash(app, client, monkeypatch) -> None:
+def test_unknown_usernames_cost_a_password_hash(tmp_path, monkeypatch) -> None:
+    from tutor.passwords import METHOD
+    app = make_app(tmp_path, TUTOR_PASSWORD_HASH=METHOD)        # the production work factor
+    client = app.test_client()
     make_instructor(app, "known")
     client.get("/auth/login")
     real = hashlib.pbkdf2_hmac

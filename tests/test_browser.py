@@ -5,6 +5,7 @@ Screenshots at phone and laptop widths are written to tests/artifacts/ for peopl
 from __future__ import annotations
 
 import os
+import re
 import threading
 from pathlib import Path
 from typing import Iterator
@@ -118,35 +119,37 @@ def test_register_read_answer_three_and_see_progress(server: str, browser, devic
     page.get_by_label("密码", exact=True).fill(PASSWORD)
     page.get_by_label("确认密码").fill(PASSWORD)
     page.get_by_role("button", name="注册并开始学习").click()
-    assert page.get_by_text("注册成功").is_visible()
+    expect(page.get_by_text("注册成功")).to_be_visible()
     shoot(page, f"{device}-home")
 
     page.get_by_role("link", name="客户调查的方法").click()
     section = page.locator("section#survey\\.methods")
-    assert section.get_by_role("heading", name="要点").is_visible()
+    expect(section.get_by_role("heading", name="要点")).to_be_visible()
     assert "人员走访" in section.inner_text()
     shoot(page, f"{device}-lesson")
 
     section.get_by_role("link", name="练习这个知识点").click()
     page.get_by_role("button", name="随机练习").click()
     for number in (1, 2, 3):
-        assert page.locator(".counter").inner_text() == f"{number} / 10"
+        expect(page.locator(".counter")).to_have_text(f"{number} / 10")
         answer_whatever_is_shown(page)
         if number == 1:
             shoot(page, f"{device}-question")
         page.get_by_role("button", name="提交答案").click()
         verdict = page.locator(".verdict")
-        assert verdict.inner_text().startswith(("✓ 回答正确", "✗ 回答错误", "◐ 部分正确"))
-        assert page.get_by_role("heading", name="解析").is_visible()
+        expect(verdict).to_contain_text(re.compile("✓ 回答正确|✗ 回答错误|◐ 部分正确"))
+        expect(page.get_by_role("heading", name="解析")).to_be_visible()
         if number == 1:
             shoot(page, f"{device}-feedback")
         page.get_by_role("link", name="下一题").click()
 
     page.get_by_role("link", name="我的进度").click()
+    expect(page.locator(".stats")).to_contain_text("累计答题")
     stats = page.locator(".stats").inner_text()
     assert "3\n累计答题" in stats
     history = page.locator("ol.history li")
-    assert history.count() == 1 and "已答 3/10 · 继续" in history.first.inner_text()   # the set is not finished
+    expect(history).to_have_count(1)
+    assert "已答 3/10 · 继续" in history.first.inner_text()   # the set is not finished
     page.get_by_text("以表格查看").first.click()
     row = page.locator("tr", has_text="客户调查的方法")
     assert "3/21" in row.inner_text().replace(" ", "") or "/" in row.inner_text()

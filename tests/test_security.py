@@ -36,13 +36,34 @@ def test_password_rules(app, client) -> None:
     assert login(client, "xiaoming", long_passphrase).status_code == 302
 
 
-def test_password_hash_parameters(app, client) -> None:
+@pytest.fixture
+def production_hashing(tmp_path):
+    """An app with the production work factor (the suite's other apps hash cheaply, conftest)."""
+    from tutor.config import defaults
+    from flask import Flask
+    method = defaults(Flask(__name__))["TUTOR_PASSWORD_HASH"]
+    assert method == "pbkdf2:sha256:600000"                       # the default, as shipped
+    app = make_app(tmp_path, TUTOR_PASSWORD_HASH=method)
+    return app, app.test_client()
+
+
+def test_password_hash_parameters(production_hashing) -> None:
+    app, client = production_hashing
     register(client, "hashme", STRONG)
     stored = user_named(app, "hashme").password_hash
     assert stored.startswith("pbkdf2:sha256:600000$") and STRONG not in stored
 
 
-def test_old_hashes_are_upgraded_at_login(app, client) -> None:
+def test_fewer_iterations_are_refused_outside_tests(tmp_path) -> None:
+    from tutor import create_app
+    for method in ("pbkdf2:sha256:1000", "pbkdf2:sha256:599999", "scrypt:32768:8:1", "md5"):
+        with pytest.raises(ValueError, match="TUTOR_PASSWORD_HASH"):
+            create_app({"SECRET_KEY": "k", "TUTOR_PASSWORD_HASH": method, "TUTOR_AUTO_MIGRATE": False,
+                        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite'}"})
+
+
+def test_old_hashes_are_upgraded_at_login(production_hashing) -> None:
+    app, client = production_hashing
     register(client, "legacy", STRONG)
     client.post("/auth/logout")
     from werkzeug.security import generate_password_hash

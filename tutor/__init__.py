@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flask import Flask, g
 
-from tutor import config, schema, security, transactions
+from tutor import config, passwords, schema, security, transactions
 from tutor.content.store import ContentStore
 from tutor.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -24,6 +24,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if test_config is not None:
         app.config.from_mapping(test_config)
     config.ensure_secret_key(app)
+    passwords.configure(str(app.config["TUTOR_PASSWORD_HASH"]), bool(app.config.get("TESTING")))
     config.derived(app.config)
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS",
                           config.engine_options(app.config))

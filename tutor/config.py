@@ -20,6 +20,7 @@ def defaults(app: Flask) -> dict[str, Any]:
         "TUTOR_CONTENT_POLL_SECONDS": 2.0,
         "TUTOR_PRACTICE_SET_SIZE": 10,
         "TUTOR_TIMEZONE": "Asia/Shanghai",   # what "today" means for reviews due
+        "TUTOR_PASSWORD_HASH": "pbkdf2:sha256:600000",   # fewer iterations refused unless TESTING
         "TUTOR_EXAM_GRACE_SECONDS": 30,
         "TUTOR_REPORT_CACHE_SECONDS": 60,    # class reports are reused this long (pages say when made)
         "TUTOR_AUTO_MIGRATE": True,          # apply database migrations at start-up

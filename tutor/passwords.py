@@ -11,6 +11,24 @@ MIN_LENGTH = 8
 MAX_LENGTH = 128
 # PBKDF2-HMAC-SHA256 with 600,000 iterations (Werkzeug's default scrypt parameters are below ASVS).
 METHOD = "pbkdf2:sha256:600000"
+MIN_ITERATIONS = 600_000
+# The method new hashes use: METHOD, unless the factory was told otherwise for a test run
+# (configure): the test suite signs up and logs in a few thousand accounts, and at 0.2 s of CPU
+# each the work factor alone would take minutes. Production cannot go below MIN_ITERATIONS.
+_method = METHOD
+
+
+def configure(method: str, testing: bool) -> None:
+    """Set the hashing method of new passwords (TUTOR_PASSWORD_HASH); below ASVS only for tests."""
+    global _method
+    name, _, rounds = method.rpartition(":")
+    if name != "pbkdf2:sha256" or not rounds.isdigit():
+        raise ValueError(f"TUTOR_PASSWORD_HASH must be pbkdf2:sha256:<iterations>, not {method!r}")
+    if int(rounds) < MIN_ITERATIONS and not testing:
+        raise ValueError(f"TUTOR_PASSWORD_HASH: at least {MIN_ITERATIONS} iterations (ASVS 5.0)")
+    _method = method
+    _dummy_hash.cache_clear()
+    _dummy_hash()       # made now, so that the first unknown name costs what later ones do
 
 
 def problem(password: str, username: str = "") -> str | None:
@@ -27,7 +45,7 @@ def problem(password: str, username: str = "") -> str | None:
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password, method=METHOD)
+    return generate_password_hash(password, method=_method)
 
 
 def verify(password_hash: str, password: str) -> bool:
@@ -46,7 +64,7 @@ def verify_nothing(password: str) -> None:
 
 
 def needs_rehash(password_hash: str) -> bool:
-    return not password_hash.startswith(METHOD + "$")
+    return not password_hash.startswith(_method + "$")
 
 
 ONE_TIME_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"     # no 0/o, 1/l/i: read off a handout
