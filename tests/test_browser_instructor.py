@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import re
+
 import pytest
 
 from tutor.extensions import db
@@ -96,6 +98,7 @@ def check_layout(page, size: str) -> None:
 
 
 def visit(page, size: str, name: str) -> None:
+    page.wait_for_load_state("load")        # a link just clicked: measure the new page, styled
     check_layout(page, size)
     assert_accessible(page)
     shoot(page, f"instructor-{size}-{name}")
@@ -168,7 +171,8 @@ def test_item_analysis_filters_sort_and_pages(server, browser, seeded, size: str
     values = [float(v) for v in page.locator('td[data-label="难度系数"]').all_inner_texts() if v != "—"]
     assert values and values == sorted(values)
     page.get_by_role("link", name="第 2 页").click()
-    assert "page=2" in page.url and "sort=facility" in page.url
+    expect(page).to_have_url(re.compile(r"page=2"))
+    assert "sort=facility" in page.url
     visit(page, size, "items-sorted-page2")
     context.close()
 
