@@ -155,7 +155,7 @@ def test_exam_page_buttons_and_answer_sheet(server: str, browser, live_app, devi
     assert [re.sub(r"\s+", " ", t) for t in parts.all_inner_texts()] == [
         "单选题 共 20 题 · 已答 3", "多选题 共 10 题 · 已答 1", "判断题 共 10 题 · 已答 0"]
     cells = sheet.locator("button.cell")
-    assert cells.count() == 40
+    expect(cells).to_have_count(40)
     assert sheet.locator(".sheet-part").nth(1).locator("button.cell").first.inner_text().strip() == "21"
     for box in (cells.nth(i).bounding_box() for i in range(40)):
         assert box["width"] >= 44 and box["height"] >= 44, box
@@ -235,14 +235,14 @@ def test_result_overview_only_wrong_and_jumps(server: str, browser, live_app, de
     legend = overview.locator(".exam-legend").inner_text()
     assert "正确 25" in legend and "错误 5" in legend and "未作答 10" in legend and "部分正确 0" in legend
     cells = overview.locator("a.cell")
-    assert cells.count() == 40
+    expect(cells).to_have_count(40)
     assert [c.get_attribute("class").split()[1] for c in cells.all()] == \
         ["right"] * 25 + ["wrong"] * 5 + ["unanswered"] * 10
     marks = {c.evaluate("c => getComputedStyle(c, '::after').content") for c in (cells.nth(0), cells.nth(25), cells.nth(30))}
     assert len(marks) == 3                                         # a different mark for each, not only a colour
     # wrong answers are open, right and unanswered ones collapsed
     reviews = page.locator("section.review")
-    assert reviews.count() == 40
+    expect(reviews).to_have_count(40)
     # each item's own disclosure (the 纠错 form inside it is another <details>)
     assert reviews.nth(25).locator(":scope > details").get_attribute("open") is not None
     assert reviews.nth(0).locator(":scope > details").get_attribute("open") is None
@@ -286,12 +286,12 @@ def test_result_without_javascript(server: str, browser, live_app) -> None:
     page.goto(f"{server}/exams/{paper_id}/result")
     page.get_by_role("link", name="只看错题").click()
     expect(page).to_have_url(re.compile(r"\?only=wrong#review$"))
-    assert page.locator("section.review").count() == 15
-    assert page.locator("#item-1").count() == 0
+    expect(page.locator("section.review")).to_have_count(15)
+    expect(page.locator("#item-1")).to_have_count(0)
     # a right answer's cell leads back to the whole list, at that question
     page.locator("section.overview a.cell").first.click()
     expect(page).to_have_url(re.compile(r"/result#item-1$"))
-    assert page.locator("section.review").count() == 40
+    expect(page.locator("section.review")).to_have_count(40)
     page.locator("#item-1 > details > summary").click()
     expect(page.locator("#item-1").get_by_role("heading", name="解析")).to_be_visible()
     context.close()
