@@ -141,15 +141,15 @@ def test_hostile_files_through_the_import_page(app, client, hostile, caplog, nam
     make_instructor(app)
     login(client, "teacher")
     caplog.set_level(logging.INFO, logger="tutor.import")
-    started = time.monotonic()
+    started = time.process_time()       # this process's CPU: the child's is bounded on its own
     response = client.post("/instructor/import", content_type="multipart/form-data",
                            data={"topic": "survey", "file": (io.BytesIO(hostile[name]), name)})
-    elapsed = time.monotonic() - started
+    elapsed = time.process_time() - started
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "转换结果" in page
     assert EXPECTED[name] in page
     _assert_bounded(_child_run(caplog))
-    assert elapsed < SECONDS + 3, f"{elapsed:.1f} s"     # the page around the child's run
+    assert elapsed < 3, f"{elapsed:.1f} s of CPU"     # the page around the child's run
 
 
 # ---------------------------------------------------------------- through the command line
@@ -196,7 +196,9 @@ def test_a_child_past_its_time_limit_is_killed_and_reported(caplog) -> None:
     started = time.monotonic()
     result = import_isolated("bank.xlsx", identical_rows_xlsx(4_000), topic="survey",
                              limits=ChildLimits(wall_seconds=0.3))
-    assert time.monotonic() - started < 2
+    # killed at its limit (the outcome says so), not run to the end; the margin is for starting
+    # a Python child on a loaded machine
+    assert time.monotonic() - started < 10
     assert result.questions == [] and "文件过大或过于复杂，无法导入（处理时间超过 0.3 秒）" in message_at(result, "文件")
     assert _child_run(caplog).import_outcome == "time"
 
@@ -293,11 +295,12 @@ FAST = settings(max_examples=5, deadline=None, suppress_health_check=[HealthChec
 
 
 def _timed(call: Any, bound: float = 3.0) -> Any:
-    """The call finishes within `bound` seconds: linear parsing takes a fraction of that even on
-    a busy two-core machine, the backtracking and quadratic versions took 5 to 50 s and more."""
-    started = time.perf_counter()
+    """The call finishes within `bound` seconds of CPU: linear parsing takes a fraction of that,
+    the backtracking and quadratic versions took 5 to 50 s and more. CPU time, not wall time: CI
+    runs two test processes and Chromium on two cores, which stretches wall time, not CPU time."""
+    started = time.process_time()
     value = call()
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert elapsed < bound, f"{elapsed:.2f} s"
     return value
 
