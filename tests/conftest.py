@@ -50,7 +50,7 @@ def database_uri(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'test.sqlite'}"
 
 
-CHEAP_PASSWORD_HASH = "pbkdf2:sha256:1000"
+CHEAP_PASSWORD_HASH = "argon2id:m=64,t=1,p=1"
 
 
 def make_app(tmp_path: Path, **overrides: Any) -> Flask:

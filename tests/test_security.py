@@ -42,7 +42,7 @@ def production_hashing(tmp_path):
     from tutor.config import defaults
     from flask import Flask
     method = defaults(Flask(__name__))["TUTOR_PASSWORD_HASH"]
-    assert method == "pbkdf2:sha256:600000"                       # the default, as shipped
+    assert method == "argon2id:m=19456,t=2,p=1"                   # the default, as shipped
     app = make_app(tmp_path, TUTOR_PASSWORD_HASH=method)
     return app, app.test_client()
 
@@ -51,12 +51,14 @@ def test_password_hash_parameters(production_hashing) -> None:
     app, client = production_hashing
     register(client, "hashme", STRONG)
     stored = user_named(app, "hashme").password_hash
-    assert stored.startswith("pbkdf2:sha256:600000$") and STRONG not in stored
+    assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$") and STRONG not in stored
 
 
-def test_fewer_iterations_are_refused_outside_tests(tmp_path) -> None:
+def test_weaker_hashing_is_refused_outside_tests(tmp_path) -> None:
     from tutor import create_app
-    for method in ("pbkdf2:sha256:1000", "pbkdf2:sha256:599999", "scrypt:32768:8:1", "md5"):
+    for method in ("pbkdf2:sha256:1000", "pbkdf2:sha256:599999", "scrypt:32768:8:1", "md5",
+                   "argon2id:m=19455,t=2,p=1", "argon2id:m=19456,t=1,p=1", "argon2id:m=64,t=1,p=1",
+                   "argon2id:m=19456,t=2", "argon2i:m=19456,t=2,p=1"):
         with pytest.raises(ValueError, match="TUTOR_PASSWORD_HASH"):
             create_app({"SECRET_KEY": "k", "TUTOR_PASSWORD_HASH": method, "TUTOR_AUTO_MIGRATE": False,
                         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite'}"})
@@ -67,12 +69,14 @@ def test_old_hashes_are_upgraded_at_login(production_hashing) -> None:
     register(client, "legacy", STRONG)
     client.post("/auth/logout")
     from werkzeug.security import generate_password_hash
-    with app.app_context():
-        user = db.session.scalar(select(User).where(User.username == "legacy"))
-        user.password_hash = generate_password_hash(STRONG, method="scrypt")
-        db.session.commit()
-    assert login(client, "legacy", STRONG).status_code == 302
-    assert user_named(app, "legacy").password_hash.startswith("pbkdf2:sha256:600000$")
+    for old in ("scrypt", "pbkdf2:sha256:600000"):
+        with app.app_context():
+            user = db.session.scalar(select(User).where(User.username == "legacy"))
+            user.password_hash = generate_password_hash(STRONG, method=old)
+            db.session.commit()
+        assert login(client, "legacy", STRONG).status_code == 302
+        assert user_named(app, "legacy").password_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$"), old
+        client.post("/auth/logout")
 
 
 # --- rate limits -----------------------------------------------------------------------------

@@ -20,7 +20,9 @@ def defaults(app: Flask) -> dict[str, Any]:
         "TUTOR_CONTENT_POLL_SECONDS": 2.0,
         "TUTOR_PRACTICE_SET_SIZE": 10,
         "TUTOR_TIMEZONE": "Asia/Shanghai",   # what "today" means for reviews due
-        "TUTOR_PASSWORD_HASH": "pbkdf2:sha256:600000",   # fewer iterations refused unless TESTING
+        # argon2id:m=<KiB>,t=<passes>,p=<lanes> (or pbkdf2:sha256:<iterations>); below OWASP's
+        # m=19456,t=2,p=1 (or 600,000 iterations) refused unless TESTING
+        "TUTOR_PASSWORD_HASH": "argon2id:m=19456,t=2,p=1",
         "TUTOR_EXAM_GRACE_SECONDS": 30,
         "TUTOR_REPORT_CACHE_SECONDS": 60,    # class reports are reused this long (pages say when made)
         "TUTOR_AUTO_MIGRATE": True,          # apply database migrations at start-up
