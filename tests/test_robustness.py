@@ -150,3 +150,76 @@ def test_database_outage_gives_503_and_the_app_recovers(tmp_path: Path) -> None:
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+# --- a connection dropped while the database stays up (a restart, a failover) ------------------
+
+def _drop_connections(app: Any, application_name: str) -> int:
+    """Ends, on the server, every connection the app's pool holds, as a database restart does."""
+    from sqlalchemy import create_engine, text
+    admin = create_engine(os.environ["TUTOR_TEST_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1))
+    with admin.connect() as connection:
+        ended = connection.execute(text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                        "WHERE application_name = :name"), {"name": application_name}).scalar_one()
+    admin.dispose()
+    return int(ended)
+
+
+@pytest.mark.skipif(not os.environ.get("TUTOR_TEST_DATABASE_URL", "").startswith("postgres"),
+                    reason="ends PostgreSQL backends: runs when TUTOR_TEST_DATABASE_URL is PostgreSQL")
+def test_a_dropped_connection_is_replaced_and_the_request_run_again(tmp_path: Path, caplog: Any) -> None:
+    from tutor.models import UserSettings
+    name = "tutor-retry-test"
+    app = make_app(tmp_path, SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"application_name": name}})
+    assert "pool_pre_ping" not in app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    client = app.test_client()
+    from conftest import register
+    register(client, "restart")
+    assert client.get("/progress/").status_code == 200
+    # A reading page: its first statement (loading the user) meets the dead connection.
+    assert _drop_connections(app, name) >= 1
+    response = client.get("/progress/")
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    assert "running GET /progress/ again" in caplog.text
+    # A form: run again once, saved once.
+    caplog.clear()
+    assert _drop_connections(app, name) >= 1
+    response = client.post("/settings/", data={"one_tap": "off", "font_size": "large", "daily_goal": "40"})
+    assert response.status_code == 302
+    assert "running POST /settings/ again" in caplog.text
+    with app.app_context():
+        rows = db.session.scalars(select(UserSettings)).all()
+        assert [(r.font_size, r.daily_goal) for r in rows] == [("large", 40)]
+    assert "font-large" in client.get("/").get_data(as_text=True)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_a_request_that_wrote_is_never_run_again(tmp_path: Path) -> None:
+    """Run twice, a request that committed (or wrote in autocommit) would store twice: the error
+    is answered as an outage instead."""
+    from sqlalchemy.exc import OperationalError
+    from flask import g
+    from tutor import transactions
+    app = make_app(tmp_path)
+    dropped = OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"),
+                               connection_invalidated=True)
+    refused = OperationalError("SELECT 1", {}, Exception("connection refused"))
+    with app.test_request_context("/progress/"):
+        assert transactions.retry_after_disconnect(refused) is None        # not a dropped connection
+        g.setdefault(transactions.WROTE, True)
+        assert transactions.retry_after_disconnect(dropped) is None
+    with app.test_request_context("/progress/"):
+        g.setdefault(transactions.RETRIED, True)                            # once only
+        assert transactions.retry_after_disconnect(dropped) is None
+    with app.test_request_context("/auth/login"):
+        assert transactions.retry_after_disconnect(dropped) is not None    # the page, made again
+    client = app.test_client()
+    from conftest import register
+    register(client, "writer")
+    with client:
+        client.get("/progress/")
+        assert not g.get(transactions.WROTE)                               # a page only reads
+        client.post("/settings/", data={"one_tap": "off", "font_size": "large", "daily_goal": "40"})
+        assert g.get(transactions.WROTE)                                   # a saved form wrote

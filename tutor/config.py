@@ -25,6 +25,8 @@ def defaults(app: Flask) -> dict[str, Any]:
         "TUTOR_PASSWORD_HASH": "argon2id:m=19456,t=2,p=1",
         "TUTOR_EXAM_GRACE_SECONDS": 30,
         "TUTOR_REPORT_CACHE_SECONDS": 60,    # class reports are reused this long (pages say when made)
+        # where every worker finds them: redis://host:6379/0, `database` (a table) or memory:// (per worker)
+        "TUTOR_REPORT_CACHE_URI": "database",
         "TUTOR_AUTO_MIGRATE": True,          # apply database migrations at start-up
         # PostgreSQL: how long a page waits for an unreachable or silent database before its 503
         "TUTOR_DB_CONNECT_TIMEOUT": 3,       # seconds to open a connection
@@ -137,8 +139,9 @@ def engine_options(config: Mapping[str, Any]) -> dict[str, Any]:
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return {"connect_args": {"timeout": 30}}
     network = float(config["TUTOR_DB_NETWORK_TIMEOUT"])
+    # No pool pre-ping: a dropped connection is found by its first statement and the request is
+    # run again on a new one (tutor/transactions.py), which saves a round trip on every request.
     return {
-        "pool_pre_ping": True,
         "pool_timeout": network + float(config["TUTOR_DB_CONNECT_TIMEOUT"]),
         "connect_args": {
             "connect_timeout": max(1, round(float(config["TUTOR_DB_CONNECT_TIMEOUT"]))),

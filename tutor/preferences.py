@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Sequence
 
 from flask import g
 from flask_login import current_user
@@ -39,6 +39,21 @@ def row_of(user_id: int) -> UserSettings | None:
     return db.session.scalar(select(UserSettings).where(UserSettings.user_id == user_id))
 
 
+TABLE = _settings = UserSettings.__table__
+# The columns the signed-in user's query (tutor.web.load_user) joins in, so that a page reads
+# the preferences with the account instead of in a second query.
+COLUMNS = (_settings.c.id.label("settings_id"), _settings.c.one_tap, _settings.c.auto_next, _settings.c.font_size,
+           _settings.c.daily_goal, _settings.c.exam_date)
+
+
+def from_columns(values: Sequence[Any]) -> Preferences:
+    """The preferences from COLUMNS' values as an outer join gives them (NULLs: no row, defaults)."""
+    settings_id, one_tap, auto_next, font_size, daily_goal, exam_date = values
+    if settings_id is None:
+        return DEFAULTS
+    return Preferences(one_tap, bool(auto_next), font_size, daily_goal, exam_date)
+
+
 def of_user(user_id: int) -> Preferences:
     row = row_of(user_id)
     if row is None:
@@ -50,7 +65,13 @@ def current() -> Preferences:
     """The signed-in user's preferences (the defaults for a visitor), read once a request: the
     base template asks on every page."""
     if "preferences" not in g:
-        g.preferences = of_user(current_user.id) if current_user.is_authenticated else DEFAULTS
+        if not current_user.is_authenticated:
+            g.preferences = DEFAULTS
+        else:
+            # Loaded with the account on every signed-in request; queried only for a user object
+            # made otherwise (the log-in request's own).
+            loaded = getattr(current_user, "preferences", None)
+            g.preferences = loaded if isinstance(loaded, Preferences) else of_user(current_user.id)
     prefs: Preferences = g.preferences
     return prefs
 
@@ -68,5 +89,6 @@ def save(user_id: int, values: Preferences, moment: datetime) -> UserSettings:
     row.one_tap, row.auto_next, row.font_size = values.one_tap, values.auto_next, values.font_size
     row.daily_goal, row.exam_date = values.daily_goal, values.exam_date
     row.updated_at = moment
-    g.pop("preferences", None)
+    g.preferences = values
+
     return row

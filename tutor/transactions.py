@@ -15,13 +15,20 @@
   request runs in autocommit, and the answer is stored by one statement, atomic by itself:
   three round trips instead of five.
 - SQLite runs in WAL mode with a busy timeout and foreign keys on.
+- A connection the database dropped (a restart, a failover) is found by the first statement
+  that uses it, not by a `SELECT 1` before every request (the pool's pre-ping: one more round
+  trip on every page). SQLAlchemy then invalidates the pool, and the request is run once more on
+  a fresh connection, provided nothing it did was committed: no COMMIT and no statement that
+  wrote in autocommit. Otherwise the error is answered as an outage (503), never run twice.
 """
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from tutor.extensions import db
 
@@ -42,6 +49,9 @@ def init_app(app: Flask) -> None:
             event.listen(engine, "connect", _sqlite_connect)
             event.listen(engine, "begin", _sqlite_begin)
         event.listen(engine, "before_cursor_execute", _refuse_writes_when_reading)
+        event.listen(engine, "after_cursor_execute", _note_write)
+    if not event.contains(Session, "after_commit", _note_commit):
+        event.listen(Session, "after_commit", _note_commit)
     reading = {READ_ONLY: True, NO_BEGIN: True} if sqlite else {READ_ONLY: True, "isolation_level": "AUTOCOMMIT"}
 
     @app.before_request
@@ -57,6 +67,35 @@ def init_app(app: Flask) -> None:
                 db.session.connection(execution_options={IMMEDIATE: True})
         else:
             db.session.connection(execution_options=reading)
+
+
+RETRIED = "tutor_retried_after_disconnect"
+WROTE = "tutor_wrote"
+
+
+def retry_after_disconnect(error: Exception) -> Any:
+    """The request run once more, if `error` was the database dropping a pooled connection and
+    the request has not written anything that stayed; else None (answer it as an outage)."""
+    if not (isinstance(error, DBAPIError) and error.connection_invalidated) or g.get(RETRIED) or g.get(WROTE):
+        return None
+    g.setdefault(RETRIED, True)
+    current_app.logger.warning("database connection was dropped; running %s %s again on a new one",
+                               request.method, request.path)
+    db.session.remove()
+    # The before-request hooks too: the connection and its transaction mode are chosen there,
+    # and one of them (loading the user) may be what failed.
+    return current_app.preprocess_request() or current_app.dispatch_request()
+
+
+def _note_write(connection: Any, _cursor: Any, _statement: str, _parameters: Any, context: Any,
+                _executemany: bool) -> None:
+    if context is not None and (context.isinsert or context.isupdate or context.isdelete) and has_request_context():
+        g.setdefault(WROTE, True)
+
+
+def _note_commit(_session: Any) -> None:
+    if has_request_context():
+        g.setdefault(WROTE, True)
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -17,7 +17,7 @@ from werkzeug.routing import IntegerConverter, ValidationError
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import OperationalError
 
-from tutor import localtime, markdown, security, teaching
+from tutor import localtime, markdown, preferences, security, teaching, transactions
 from tutor.formatting import points_text
 from tutor.content.course import Course
 from tutor.content.loader import Catalog
@@ -165,12 +165,13 @@ class SignedInUser(UserMixin):
     ORM object (loading one costs several times as much on every page). Views that change the
     account load the `User` row (`account()`)."""
 
-    __slots__ = ("id", "username", "role", "session_token", "must_change_password")
+    __slots__ = ("id", "username", "role", "session_token", "must_change_password", "preferences")
 
     def __init__(self, id: int, username: str, role: str, session_token: str,
-                 must_change_password: bool = False) -> None:
+                 must_change_password: bool = False, prefs: preferences.Preferences = preferences.DEFAULTS) -> None:
         self.id, self.username, self.role, self.session_token = id, username, role, session_token
         self.must_change_password = bool(must_change_password)
+        self.preferences = prefs
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"
@@ -186,7 +187,8 @@ class SignedInUser(UserMixin):
 
 _users = User.__table__
 _SIGNED_IN = (select(_users.c.id, _users.c.username, _users.c.role, _users.c.session_token,
-                     _users.c.must_change_password)
+                     _users.c.must_change_password, *preferences.COLUMNS)
+              .select_from(_users.outerjoin(preferences.TABLE, preferences.TABLE.c.user_id == _users.c.id))
               .where(_users.c.id == bindparam("id"), _users.c.active.is_(True)))
 
 
@@ -204,7 +206,7 @@ def load_user(user_id: str) -> SignedInUser | None:
     row = db.session.connection().execute(_SIGNED_IN, {"id": user_number}).first()
     if row is None or not secrets.compare_digest(row.session_token, token):
         return None
-    return SignedInUser(*row)
+    return SignedInUser(*row[:5], prefs=preferences.from_columns(row[5:]))
 
 
 def account() -> User:
@@ -256,6 +258,14 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     def database_unavailable(error: Exception) -> Any:
         db.session.rollback()
+        try:
+            retried = transactions.retry_after_disconnect(error)
+        except OperationalError as again:
+            db.session.rollback()
+            error = again
+        else:
+            if retried is not None:
+                return retried
         current_app.logger.error("database unavailable: %s", security.clean(getattr(error, "orig", error)))
         # Rendered without Flask's context processors: Flask-Login's would look up the user again.
         return current_app.jinja_env.get_template("unavailable.html").render(), 503
