@@ -5,13 +5,11 @@ import os
 import sys
 from typing import Any, Mapping
 
-from pathlib import Path
-
 from flask import Flask, g
 
-from tutor import config, passwords, schema, security, transactions
+from tutor import config, passwords, security, transactions
 from tutor.content.store import ContentStore
-from tutor.extensions import csrf, db, limiter, login_manager, migrate
+from tutor.extensions import csrf, db, limiter, login_manager
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -36,7 +34,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     transactions.init_app(app)
     security.init_app(app)
 
@@ -63,7 +60,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from tutor import pwa     # the manifest, the service worker and its offline page (docs/offline.md)
     app.register_blueprint(pwa.bp)
 
+    if os.environ.get("FLASK_RUN_FROM_CLI"):
+        from tutor import schema
+        schema.init_migrations(app)     # `flask db …`; workers never import Alembic (schema.py)
     if app.config["TUTOR_AUTO_MIGRATE"] and not (os.environ.get("FLASK_RUN_FROM_CLI")
                                                  and cli.runs_without_database(sys.argv)):
+        from tutor import schema
         schema.upgrade_at_start(app)
     return app

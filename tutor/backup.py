@@ -17,7 +17,6 @@ import subprocess  # nosec B404
 from pathlib import Path
 
 import click
-from alembic.script import ScriptDirectory
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import column, create_engine, inspect, select, table, text
@@ -165,7 +164,9 @@ def restore_command(source: Path, force: bool) -> None:
     db.session.remove()
     db.engine.dispose()     # no pooled connection of ours may hold a lock the restore waits for
     revision = restore(url, source, force)
-    scripts = ScriptDirectory(current_app.extensions["migrate"].directory)
+    from alembic.script import ScriptDirectory
+    from tutor.schema import MIGRATIONS
+    scripts = ScriptDirectory(str(MIGRATIONS))
     known = {script.revision for script in scripts.walk_revisions()}
     if revision in scripts.get_heads():
         state = "即最新版本"

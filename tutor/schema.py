@@ -14,8 +14,6 @@ from pathlib import Path
 from typing import Iterator
 
 from flask import Flask
-from flask_migrate import stamp
-from flask_migrate import upgrade as alembic_upgrade
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import OperationalError
 
@@ -24,6 +22,16 @@ from tutor.extensions import db
 # The revision whose tables match a database created before migrations existed.
 BASELINE = "0001"
 LOCK_ID = 846813
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def init_migrations(app: Flask) -> None:
+    """Bind Flask-Migrate to the app, in the processes that migrate (gunicorn's master, the
+    `flask` command, tests): it imports Alembic and Mako, which a worker serving pages never
+    needs (about 10 MB of each worker's memory)."""
+    if "migrate" not in app.extensions:
+        from flask_migrate import Migrate
+        Migrate(app, db, directory=str(MIGRATIONS))
 
 
 @contextmanager
@@ -64,6 +72,9 @@ def upgrade_at_start(app: Flask) -> bool:
 
 
 def upgrade(app: Flask, revision: str = "head") -> None:
+    from flask_migrate import stamp
+    from flask_migrate import upgrade as alembic_upgrade
+    init_migrations(app)
     with app.app_context():
         with _lock(app):
             tables = set(inspect(db.engine).get_table_names())
