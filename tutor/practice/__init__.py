@@ -18,7 +18,7 @@ from tutor.coursework import rules as coursework_rules, tries
 from tutor.content.course import Course
 from tutor.extensions import db, limiter
 from tutor.models import Assignment, Attempt, Delivery, Favourite, NotebookEntry, PracticeSet, SequenceCursor
-from tutor.practice import rows
+from tutor.practice import fragments, rows
 from tutor.practice.card import AnswerCard, answer_card
 from tutor.practice.sets import (ADAPTIVE_MODE, MODES, RETRY_MODE, RETRY_SCOPE, SCOPED_MODES, Scope, facets,
                                  filter_labels, parse_filter, pick_random, pick_sequential, place_name, scope_name,
@@ -236,16 +236,17 @@ def question(set_id: int) -> Response | str:
         waiting = everything[1] if everything else []
     delivery, starred = next(((d, star) for d, star in waiting if d.question_id in course.by_id), (None, False))
     if delivery is None:
-        return redirect(url_for("practice.summary", set_id=set_id))
+        return fragments.go(url_for("practice.summary", set_id=set_id))
     q = course.by_id[delivery.question_id]
     card = _card(practice_set, course, delivery.position)
     # 智能练习 says why it chose the question, derived from the state it was chosen from
     why = adaptive.reason(current_user.id, course, q.id, now()) if practice_set.mode == ADAPTIVE_MODE else None
-    return render_template("practice/question.html", course=course, practice_set=practice_set, why=why,
-                           set_name=_set_name(course, practice_set), q=q, delivery=delivery,
-                           layout=_layout(course, delivery, q),
-                           number=live.index(delivery.position) + 1, total=len(live), starred=starred,
-                           card=card, prev_position=card.previous_answered(delivery.position))
+    number = live.index(delivery.position) + 1
+    return fragments.page("question", url_for("practice.question", set_id=set_id), title=f"练习 {number}/{len(live)}",
+                          course=course, practice_set=practice_set, why=why,
+                          set_name=_set_name(course, practice_set), q=q, delivery=delivery,
+                          layout=_layout(course, delivery, q), number=number, total=len(live), starred=starred,
+                          card=card, prev_position=card.previous_answered(delivery.position))
 
 
 def _card(practice_set: rows.SetRow, course: Course, current: int,
@@ -287,12 +288,14 @@ def answer(set_id: int) -> Response:
     q = course.by_id.get(delivery.question_id)
     if q is None:
         flash("这道题刚刚从题库中移除", "info")
-        return redirect(url_for("practice.question", set_id=set_id))
+        return fragments.go(url_for("practice.question", set_id=set_id))
     try:
         response = parse_answer(q, request.form.to_dict(flat=False), _layout(course, delivery, q))
     except TamperedAnswer:
         abort(400)
     except InvalidAnswer as exc:
+        if fragments.wanted():
+            return fragments.refused(str(exc))
         flash(str(exc), "error")
         return redirect(url_for("practice.question", set_id=set_id))
     moment = now()
@@ -324,6 +327,8 @@ def answer(set_id: int) -> Response:
         # Answered already (a refresh, a double click, the back button): the unique constraint
         # on the delivery refused the second answer, and the first one stands.
         db.session.rollback()
+    if fragments.wanted():      # the feedback card at once: no redirect and no second request
+        return _feedback(set_id, delivery.position, fragments.at(feedback))
     return redirect(feedback)
 
 
@@ -350,7 +355,13 @@ def _advance_cursor(user_id: int, course: Course, scope: tuple[str, str], next_i
 
 @bp.route("/<int:set_id>/<int:position>")
 @login_required
-def feedback(set_id: int, position: int) -> Response | str:
+def feedback(set_id: int, position: int) -> Response:
+    return _feedback(set_id, position)
+
+
+def _feedback(set_id: int, position: int, address: fragments.PageAddress | None = None) -> Response:
+    """The feedback page (or card) of the answer at `position`; `address`: where the card is
+    shown when it answers the POST to /answer."""
     found = rows.answered(set_id, position)
     if found is None or (found.practice_set.user_id != current_user.id
                           and not teaching.can_read_student(current_user, found.practice_set.user_id)):
@@ -358,17 +369,21 @@ def feedback(set_id: int, position: int) -> Response | str:
     practice_set, delivery, attempt = found.practice_set, found.delivery, found.attempt
     course = course_or_404(practice_set.course_id)
     if delivery is None or attempt is None:
-        return redirect(url_for("practice.question", set_id=set_id))
+        return fragments.go(url_for("practice.question", set_id=set_id))
     q = course.by_id.get(delivery.question_id)
     if q is None:
         flash("这道题已从题库中移除", "info")
-        return redirect(url_for("practice.summary", set_id=set_id))
+        return fragments.go(url_for("practice.summary", set_id=set_id))
     live = _live_positions(practice_set, course)
     # the card pages through the set: the answered questions around this one, and whether one waits
     withheld = questions_on_open_paper()
     card = _card(practice_set, course, position, withheld)
     prev_position, next_position = card.previous_answered(position), card.next_answered(position)
-    return render_template("practice/feedback.html", course=course, practice_set=practice_set,
+    on_exam = q.id in withheld
+    extra = {"request": address} if address else {}
+    return fragments.page("feedback", url_for("practice.feedback", set_id=set_id, position=position), **extra,
+                           title="答案已记录" if on_exam else ("回答正确" if attempt.correct else "回答错误"),
+                           course=course, practice_set=practice_set,
                            set_name=_set_name(course, practice_set), q=q, delivery=delivery,
                            attempt=attempt, layout=_layout(course, delivery, q),
                            # the grade stored with the answer: the grader's own score beside its parts
@@ -382,8 +397,7 @@ def feedback(set_id: int, position: int) -> Response | str:
                            number=live.index(position) + 1 if position in live else found.answered,
                            total=len(live), prev_position=prev_position, next_position=next_position,
                            has_next=card.waiting, starred=found.starred, card=card,
-                           on_exam=q.id in withheld,
-                           lesson=course.section_of.get(q.knowledge_point))
+                           on_exam=on_exam, lesson=course.section_of.get(q.knowledge_point))
 
 
 @bp.route("/<int:set_id>/<int:position>/self", methods=["POST"])

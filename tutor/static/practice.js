@@ -34,12 +34,13 @@
 // chosen answer; the student submits again once the connection is back. An answer is never
 // kept to be sent later: it is graded on the server, and an assignment's due time is the
 // server's, so a queued answer could be refused after the page had said it would count.
-// Without this script (or without navigator.onLine) the form posts as before.
+// Without this script (or without navigator.onLine) the form posts as before. inplace.js says
+// its refusals (a failed fetch, 作业已截止, a form refused) on the same line: TutorPractice.say.
 (function () {
   "use strict";
   var OFFLINE = "网络已断开，答案还没有提交，恢复连接后再点提交。";
   var ONLINE = "网络已恢复，请再点“提交答案”。";
-  function status(form) {
+  function say(form, text) {
     var line = form.querySelector("[data-offline-status]");
     if (!line) {
       line = document.createElement("p");
@@ -48,35 +49,40 @@
       var button = form.querySelector("button[type=submit]");
       form.insertBefore(line, button ? button.nextSibling : null);
     }
-    return line;
+    line.className = "flash flash-error";
+    line.textContent = text;
   }
+  window.TutorPractice = {say: say, OFFLINE: OFFLINE};
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-answer-form") ||
         form.hasAttribute("data-exam")) return;
     if (navigator.onLine !== false) return;      // online (or unknown): the ordinary post
     event.preventDefault();
-    var line = status(form);
-    line.className = "flash flash-error";
-    line.textContent = OFFLINE;
+    say(form, OFFLINE);
   });
   window.addEventListener("online", function () {
     var line = document.querySelector("form[data-answer-form] [data-offline-status]");
-    if (!line) return;
+    if (!line || line.textContent !== OFFLINE) return;
     line.className = "flash";
     line.textContent = ONLINE;
   });
 })();
 
 // 答题卡: a <details> opens and closes by itself, without a reload and without this script;
-// this only keeps the student's choice (open or closed) from one question to the next in the tab.
+// this only keeps the student's choice (open or closed) from one question to the next in the
+// tab, also when inplace.js puts the next card in place (practice:swap).
 (function () {
   "use strict";
   var KEY = "tutor.answercard.open";
-  var card = document.querySelector("details[data-card]");
-  if (!card) return;
-  try { if (window.sessionStorage.getItem(KEY) === "1") card.open = true; } catch (e) { return; }
-  card.addEventListener("toggle", function () {
-    try { window.sessionStorage.setItem(KEY, card.open ? "1" : "0"); } catch (e) { /* storage off: fine */ }
-  });
+  function remember() {
+    var card = document.querySelector("details[data-card]");
+    if (!card) return;
+    try { if (window.sessionStorage.getItem(KEY) === "1") card.open = true; } catch (e) { return; }
+    card.addEventListener("toggle", function () {
+      try { window.sessionStorage.setItem(KEY, card.open ? "1" : "0"); } catch (e) { /* storage off: fine */ }
+    });
+  }
+  remember();
+  document.addEventListener("practice:swap", remember);
 })();
