@@ -118,6 +118,7 @@ def test_the_note_shows_on_study_notebook_and_exam_result_pages(app, clock) -> N
     result = client.get(f"/exams/{paper_id}/result").get_data(as_text=True)
     assert "考后笔记" in result
     assert result.count('href="/static/notes.css"') == 1                  # once, however many questions
+    assert result.index('href="/static/notes.css"') < result.index("</head>")   # with the other sheets
 
 
 def test_nobody_else_reads_or_changes_a_students_note(app, clock) -> None:

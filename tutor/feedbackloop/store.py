@@ -53,7 +53,6 @@ class Panel:
     note: QuestionNote | None
     reports: list[QuestionReport]                # theirs on this question, newest first
     reports_left: int                            # in the current 24 hours
-    first: bool                                  # the page's first panel links the stylesheet
 
     @property
     def open_report(self) -> bool:
@@ -111,11 +110,10 @@ def panel(course_id: str, question_id: str) -> Panel | None:
     if not current_user.is_authenticated or question_id in withheld():
         return None
     loaded = _loaded(current_user.id, course_id)
-    first = "feedbackloop_today" not in g
-    if first:
+    if "feedbackloop_today" not in g:
         g.feedbackloop_today = reports_today(current_user.id, now())
     return Panel(anchor(question_id), loaded.notes.get(question_id), loaded.reports.get(question_id, []),
-                 max(REPORTS_PER_DAY - g.feedbackloop_today, 0), first)
+                 max(REPORTS_PER_DAY - g.feedbackloop_today, 0))
 
 
 def note_of(user_id: int, course_id: str, question_id: str) -> QuestionNote | None:
