@@ -53,18 +53,11 @@ def index() -> str:
                            may_close=closure.may_close_self(user))
 
 
-@bp.route("/account/data.json")
+@bp.route("/account/data.<any(json, zip):file_format>")
 @login_required
-def export_json() -> Response:
-    event("data_exported", format="json")
-    return _download(current_user.id, "json")
-
-
-@bp.route("/account/data.zip")
-@login_required
-def export_zip() -> Response:
-    event("data_exported", format="zip")
-    return _download(current_user.id, "zip")
+def export(file_format: str) -> Response:
+    event("data_exported", format=file_format)
+    return _download(current_user.id, file_format)
 
 
 @bp.route("/account/close", methods=["GET", "POST"])
@@ -125,20 +118,12 @@ def _other_account(user_id: int) -> User:
     return user
 
 
-@bp.route("/admin/accounts/<int:user_id>/data.json")
+@bp.route("/admin/accounts/<int:user_id>/data.<any(json, zip):file_format>")
 @admin_required
-def admin_export_json(user_id: int) -> Response:
+def admin_export(user_id: int, file_format: str) -> Response:
     _other_account(user_id)
-    event("data_exported_by_admin", user_id=user_id, format="json")
-    return _download(user_id, "json")
-
-
-@bp.route("/admin/accounts/<int:user_id>/data.zip")
-@admin_required
-def admin_export_zip(user_id: int) -> Response:
-    _other_account(user_id)
-    event("data_exported_by_admin", user_id=user_id, format="zip")
-    return _download(user_id, "zip")
+    event("data_exported_by_admin", user_id=user_id, format=file_format)
+    return _download(user_id, file_format)
 
 
 @bp.route("/admin/accounts/<int:user_id>/close", methods=["POST"])
