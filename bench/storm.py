@@ -217,6 +217,7 @@ def run_storm(students: list[int] | tuple[int, ...] = (50, 100, 200), databases:
               workdir: Path | None = None, teacher_rounds: int = 3) -> list[dict[str, Any]]:
     """One result per (database, N), in that order; see `run_one` for its keys."""
     workdir = workdir or Path(tempfile.mkdtemp(prefix="tutor-storm-"))
+    workdir.mkdir(parents=True, exist_ok=True)
     results = []
     for kind in databases:
         database = f"sqlite:///{workdir / 'storm.sqlite'}" if kind == "sqlite" else pg
