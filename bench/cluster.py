@@ -270,7 +270,11 @@ def run(database: str, students: int, window: float, ramp: float, think: tuple[f
         missing = storm.missing_answers(database, record["acknowledged"])
         result["answers"] = {"acknowledged": len(record["acknowledged"]), "missing": len(missing),
                              "examples_missing": missing[:5], "ok": not missing and bool(record["acknowledged"])}
-        result["nginx_error_log"] = (nginx_dir / "error.log").read_text(errors="replace")[-1500:]
+        errors = (nginx_dir / "error.log").read_text(errors="replace")
+        # Refused: a new connection to the dead node. Cut: a request B had when it died.
+        result["nginx_passed_on"] = {"refused": errors.count("Connection refused"),
+                                     "cut": errors.count("prematurely closed") + errors.count("reset by peer")}
+        result["nginx_error_log"] = errors[-1500:]
     finally:
         if nginx is not None:
             nginx.terminate()
@@ -289,7 +293,8 @@ def report(result: dict[str, Any]) -> str:
         f"content edit seen directly on each node after (s): {c['seconds_to_new_title']}  {'OK' if c['ok'] else 'FAIL'}",
         f"wrong log-ins via nginx: statuses {l['statuses']}, nodes {l['nodes']}  {'OK' if l['ok'] else 'FAIL'}",
         f"node B SIGKILLed mid-run: {s['requests_after_kill']} requests after, {s['failed_after_kill']} failed, "
-        f"served after by {s['served_after_kill_by']}, {s['retried_by_nginx']} retried by nginx, "
+        f"served after by {s['served_after_kill_by']}, {s['retried_by_nginx']} passed on by nginx "
+        f"{result['nginx_passed_on']}, "
         f"{s['students_answering_after_kill']}/{result['students']} students answered after the kill, "
         f"{s['log_in_posts']} log-ins in all  {'OK' if s['ok'] else 'FAIL'}",
         f"acknowledged answers: {a['acknowledged']}, missing from the database: {a['missing']}  "
