@@ -180,7 +180,18 @@ def http_scenarios(kind: str, database: str, workers: int, seconds: int, scale: 
                    log: Path) -> list[dict[str, Any]]:
     info = build(database, **scale)
     print(f"  seeded {kind}: {info['answers']:,} answers in {info['seed_seconds']} s", flush=True)
-    ours, base = gunicorn("tutor:create_app()", app_env(database), workers, ROOT, log)
+    # The seeded teacher teaches no class, and would time the "no class yet" page: as an admin
+    # (an instructor of every class) it gets the reports over all the seeded students.
+    from sqlalchemy import create_engine, text
+    engine = create_engine(database)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE users SET role = 'admin' WHERE username = 'teacher'"))
+    engine.dispose()
+    # Class reports kept once for all workers: in the database's report_cache table on SQLite,
+    # in Redis on PostgreSQL (TUTOR_BENCH_REPORT_CACHE names another Redis database).
+    reports_kept = {"TUTOR_REPORT_CACHE_URI": "database" if kind == "sqlite" else
+                    os.environ.get("TUTOR_BENCH_REPORT_CACHE", "redis://127.0.0.1:6379/0")}
+    ours, base = gunicorn("tutor:create_app()", {**app_env(database), **reports_kept}, workers, ROOT, log)
     bare, bare_base = gunicorn("baseline_app:create()", {"DATABASE_URL": database}, workers, BENCH, log)
     floor, floor_base = gunicorn("floor_app:create()", {**app_env(database), "PYTHONPATH": str(ROOT)}, workers,
                                  BENCH, log)
@@ -214,8 +225,17 @@ def http_scenarios(kind: str, database: str, workers: int, seconds: int, scale: 
                 env={"WRK_COOKIE": student_cookie}),
             None, "p95 < 50 ms")
         teacher_cookie, _ = login(base, "teacher")
-        add("instructor: class overview", timed_gets(base + "/instructor/", teacher_cookie, 5), None, "< 1000 ms")
-        add("instructor: item analysis", timed_gets(base + "/instructor/items", teacher_cookie, 5), None, "< 1000 ms")
+
+        def report(url: str) -> dict[str, Any]:
+            """The first request makes the report (not the overview: the teacher's log-in landed on
+            it); the next 4, on any worker, find it kept: p50 and next_max_ms are over those 4 (the
+            target: each < 100 ms), max_ms over all 5. A worker's first report page also compiles
+            its template (~100-200 ms of CPU), kept report or not."""
+            first, kept = timed_gets(url, teacher_cookie, 1), timed_gets(url, teacher_cookie, 4)
+            return {**kept, "requests": 5, "first_ms": first["first_ms"], "next_max_ms": kept["max_ms"],
+                    "max_ms": max(first["max_ms"], kept["max_ms"])}
+        add("instructor: class overview", report(base + "/instructor/"), None, "< 1000 ms")
+        add("instructor: item analysis", report(base + "/instructor/items"), None, "< 1000 ms")
     finally:
         for process in (ours, bare, floor):
             stop(process)
