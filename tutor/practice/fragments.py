@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from flask import Response, redirect, render_template, request
+from werkzeug.wrappers import Response as BaseResponse
 
 FRAGMENT = "X-Fragment"
 FRAGMENT_URL = "X-Fragment-Url"
@@ -45,7 +46,7 @@ def page(name: str, url: str, **context: Any) -> Response:
     return response
 
 
-def go(url: str) -> Response:
+def go(url: str) -> BaseResponse:
     """A redirect, or to a fragment request the page to load instead of a card."""
     if not wanted():
         return redirect(url)
