@@ -154,6 +154,25 @@ def test_requests_arriving_together_compute_once(tmp_path, store, computed) -> N
     finish(apps)
 
 
+def test_while_another_worker_remakes_an_expired_report_it_is_served(tmp_path, store, computed) -> None:
+    apps, (first, second), clock = workers(tmp_path, store)
+    made = page(first)
+    clock.advance(seconds=61)                              # expired
+    cache = apps[1].extensions["tutor_reports"]
+    course = apps[1].extensions["tutor_content"].catalog.course("chapter8")
+    key = f"tutor:report:overview:chapter8:all:{report_codec.content_fingerprint(course)}"
+    with apps[1].app_context():
+        lease = cache._store.lease(key)                    # another worker is remaking it
+        assert lease is not None and cache._store.lease(key) is None
+    served = page(second)
+    assert stamp(served) == stamp(made) and computed["overview"] == 1
+    with apps[1].app_context():
+        cache._store.release(lease)
+    fresh = page(second)
+    assert "10:01:01" in stamp(fresh) and computed["overview"] == 2
+    finish(apps)
+
+
 def test_new_content_gets_a_new_report(tmp_path, store, computed) -> None:
     copy = tmp_path / "content"
     shutil.copytree(CONTENT, copy)
