@@ -93,12 +93,9 @@ def reports_today(user_id: int, moment: datetime) -> int:
 
 
 def withheld() -> frozenset[str]:
-    """Questions on the user's running mock exam or withheld assignment, once per request: their
-    panels are hidden (a note or a reply could give the key away) and their POSTs refused."""
-    if "feedbackloop_withheld" not in g:
-        g.feedbackloop_withheld = questions_on_open_paper()
-    found: frozenset[str] = g.feedbackloop_withheld
-    return found
+    """Questions on the user's running mock exam or withheld assignment: their panels are hidden
+    (a note or a reply could give the key away) and their POSTs refused."""
+    return questions_on_open_paper()
 
 
 def anchor(question_id: str) -> str:

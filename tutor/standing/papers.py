@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, g
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -17,9 +17,18 @@ from tutor.web import now
 
 def questions_on_open_paper() -> frozenset[str]:
     """The questions of the student's mock exam papers not yet handed in (and still taking
-    answers): no page shows their keys, 解析 or verdicts until the hand-in. Instructors see all."""
+    answers): no page shows their keys, 解析 or verdicts until the hand-in. Instructors see all.
+    Worked out once a request (a practice answer asks three times: the view, its 答题卡 and its
+    notes panel); the requests that start or hand in a paper redirect before any page is shown."""
     if current_user.is_instructor:
         return frozenset()
+    if "questions_on_open_paper" not in g:
+        g.questions_on_open_paper = _questions_on_open_paper()
+    found: frozenset[str] = g.questions_on_open_paper
+    return found
+
+
+def _questions_on_open_paper() -> frozenset[str]:
     since = now() - timedelta(seconds=float(current_app.config["TUTOR_EXAM_GRACE_SECONDS"]))
     papers = db.session.scalars(select(ExamPaper.items).where(
         ExamPaper.user_id == current_user.id, ExamPaper.submitted_at.is_(None), ExamPaper.deadline >= since))
