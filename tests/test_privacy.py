@@ -370,3 +370,20 @@ def test_the_account_pages_link_from_the_navigation(app, path) -> None:
     register(client, "dave")
     page = client.get(path).get_data(as_text=True)
     assert 'href="/account/"' in page
+
+
+def test_closing_an_account_drops_the_class_reports_kept_with_the_name(app, clock) -> None:
+    """Reports kept for every worker (the report_cache table here) show 姓名: a closure drops
+    them, so the next overview is made afresh and names nobody."""
+    app.config["TUTOR_REPORT_CACHE_SECONDS"] = 60
+    _, class_id = busy_student(app)
+    owner = user_id(app, NAME)
+    teacher = client_as(app, "owner")
+    assert REAL_NAME in teacher.get("/instructor/", query_string={"class": class_id}).get_data(as_text=True)
+    assert any(cell.startswith("report_cache.payload") for cell in rows_naming(app, REAL_NAME))
+    make_user(app, "principal", "admin")
+    admin = client_as(app, "principal")
+    assert admin.post(f"/admin/accounts/{owner}/close", data={"confirm": NAME}).status_code == 302
+    assert rows_naming(app, NAME, REAL_NAME) == []
+    page = teacher.get("/instructor/", query_string={"class": class_id}).get_data(as_text=True)
+    assert REAL_NAME not in page and NAME not in page and "已注销" in page

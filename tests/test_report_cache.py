@@ -285,3 +285,18 @@ def test_migration_0014_adds_the_report_cache_table(tmp_path: Path) -> None:
         db.session.commit()
         assert db.session.scalar(select(ReportCacheEntry.payload)) == "{}"
         reset_database()
+
+
+def test_forgetting_drops_every_kept_report(tmp_path, store, computed) -> None:
+    """After an account is closed (tutor/privacy), no kept report may still show its name."""
+    apps, (first, second), _ = workers(tmp_path, store)
+    page(first)
+    page(first, "/instructor/items")
+    assert computed == {"overview": 1, "items": 1}
+    with apps[0].app_context():
+        apps[0].extensions["tutor_reports"].forget_all()
+    page(first)
+    assert computed["overview"] == 2                       # not from this worker, nor from the store
+    page(second, "/instructor/items")
+    assert computed["items"] == 2
+    finish(apps)

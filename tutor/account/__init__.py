@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Length
 from tutor import passwords
 from tutor.extensions import db
 from tutor.models import ADMIN, User, username_key
-from tutor.privacy import archive, closure, data
+from tutor.privacy import archive, closure, data, forget_kept_reports
 from tutor.security import event
 from tutor.teaching import student_classes
 from tutor.web import account, admin_required, now
@@ -139,6 +139,7 @@ def admin_close(user_id: int) -> BaseResponse | tuple[str, int]:
                                message="请输入该账号的用户名以确认注销。"), 400
     deleted = closure.close_account(db.session, user, now())
     db.session.commit()
+    forget_kept_reports(current_app.extensions)
     event("account_closed_by_admin", user_id=user_id, deleted=dict(deleted))
     flash("账号已注销：姓名和用户名已删除，错题本、收藏、复习卡片和老师评语已删除，作答记录已匿名保留。", "success")
     return redirect(url_for("account.admin_search"))

@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Regexp, Validation
 from tutor import passwords
 from tutor.extensions import db, limiter
 from tutor.models import STUDENT, User, username_key
-from tutor.privacy import closure
+from tutor.privacy import closure, forget_kept_reports
 from tutor.security import event
 from tutor.web import LIMITED_STUDENT_WRITES, account, now, safe_next, signed_in_identity
 
@@ -154,6 +154,7 @@ def login() -> Response | str:
         if user is not None and closure.is_due(user, now(), float(current_app.config["TUTOR_CLOSURE_COOLING_DAYS"])):
             closure.close_account(db.session, user, now())   # its cooling-off has ended: not an account any more
             db.session.commit()
+            forget_kept_reports(current_app.extensions)
             user = None
         if user is None:
             passwords.verify_nothing(form.password.data)   # as slow as a wrong password

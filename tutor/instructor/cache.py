@@ -79,6 +79,14 @@ class ReportCache:
         stale = hit[1] if hit is not None and 0 <= (started - hit[0]).total_seconds() < STALE_FACTOR * ttl else None
         return self._make(key, fingerprint, shared, name, course, compute, started, stale)
 
+    def forget_all(self) -> None:
+        """Drop every report this worker and the shared store keep: an account was closed, and
+        reports show names. Other workers' own copies age out within half the age limit."""
+        with self._lock:
+            self._reports.clear()
+        if self._store is not None:
+            self._call(self._store.forget_all)
+
     def wait(self, timeout: float = 30) -> None:
         """Wait for the refreshes under way (tests; a worker never needs to)."""
         with self._lock:

@@ -52,6 +52,9 @@ class Store(Protocol):
 
     def release(self, handle: Any) -> None: ...
 
+    def forget_all(self) -> None:
+        """Drop every kept report (an account was closed: reports name their students)."""
+
 
 class RedisStore:
     # Compare and set in one step: a slow worker's older report never replaces a newer one.
@@ -87,6 +90,14 @@ class RedisStore:
         lock = self._client.lock(key + ":lease", timeout=LEASE_SECONDS, blocking=False)
         try:
             return lock if lock.acquire() else None     # SET NX PX, released only by its token
+        except redis.RedisError as error:
+            raise Unavailable(str(error)) from error
+
+    def forget_all(self) -> None:
+        try:
+            keys = list(self._client.scan_iter(match="tutor:report:*", count=500))
+            if keys:
+                self._client.delete(*keys)
         except redis.RedisError as error:
             raise Unavailable(str(error)) from error
 
@@ -145,6 +156,13 @@ class TableStore:
         except SQLAlchemyError as error:
             raise Unavailable(str(error)) from error
         return (key, token) if taken == 1 else None
+
+    def forget_all(self) -> None:
+        try:
+            with _writing() as connection:
+                connection.execute(update(ReportCacheEntry).values(made_at=None, payload=None))
+        except SQLAlchemyError as error:
+            raise Unavailable(str(error)) from error
 
     def release(self, handle: Any) -> None:
         key, token = handle

@@ -8,7 +8,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from tutor.extensions import db
-from tutor.privacy import closure, retention
+from tutor.privacy import closure, forget_kept_reports, retention
 from tutor.web import now
 
 privacy_cli = AppGroup("privacy", help="Personal data: carry out closures (注销) and the retention limit.")
@@ -28,6 +28,7 @@ def run() -> None:
         user_id = user.id
         deleted = closure.close_account(db.session, user, moment)
         db.session.commit()
+        forget_kept_reports(current_app.extensions)
         closed += 1
         click.echo(f"已注销账号 id {user_id}（申请于 {user.closure_requested_at:%Y-%m-%d %H:%M} UTC），删除：{_counts(deleted)}")
     click.echo(f"注销：{closed} 个账号")
