@@ -18,3 +18,13 @@ def on_starting(server: Any) -> None:
     create_app()    # migrates, if TUTOR_AUTO_MIGRATE (the default) says so, and logs an outage
     # Inherited by every worker: none of them migrates at boot.
     os.environ["TUTOR_AUTO_MIGRATE"] = "false"
+
+
+def post_worker_init(worker: Any) -> None:
+    import gc
+
+    # The loaded app (the content, the templates, jieba's dictionary once searched) lives as long
+    # as the worker: out of the collector's way, so that a full collection during a request scans
+    # only that request's objects. A class report of 1,000 students made 120 ms slower by
+    # collections otherwise (docs/performance.md).
+    gc.freeze()

@@ -52,3 +52,16 @@ def test_the_processes_that_migrate_bind_flask_migrate(tmp_path: Path) -> None:
     with app.app_context():
         from sqlalchemy import inspect
         assert "alembic_version" in inspect(db.engine).get_table_names()
+
+
+def test_a_worker_moves_the_loaded_app_out_of_the_collectors_way() -> None:
+    import gc
+    import runpy
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+    settings["post_worker_init"](None)
+    try:
+        assert gc.get_freeze_count() > 1000          # the modules and objects loaded so far
+    finally:
+        gc.unfreeze()
