@@ -1,13 +1,17 @@
 """The performance suite: our pages against the bare framework, on the same machine, same run.
 
-    python bench/perf.py               # the full suite (about 10 minutes)
+    python bench/perf.py               # the full suite (about 40 minutes)
     python bench/perf.py --quick       # tiny data, a few seconds per scenario (the smoke test)
+    python bench/perf.py --no-storm --no-questions --no-cluster   # the pages only (about 12 minutes)
 
 It seeds the data, starts gunicorn for the app and for bare Flask baselines with the same
 settings (SQLite + WAL with 2 workers; PostgreSQL with 4), drives them with wrk, measures the
-content pipeline and worker memory in-process, runs a crowd of simulated students with locust,
-then prints a table and writes bench/results.json. Every figure that has a target is a ratio
-against a baseline from the same run, or a latency bound.
+content pipeline and worker memory in-process, then the scenarios of issue 20, each from its own
+module: questions completed per second against a bare app (bench/questions.py, with the
+in-browser timings), the class-start storm for N = 50, 100, 200 on both databases
+(bench/storm.py), and two nodes behind nginx with one killed (bench/cluster.py). It prints the
+tables and writes bench/results.json. Every figure that has a target is a ratio against a
+baseline from the same run, or a latency bound.
 """
 from __future__ import annotations
 
@@ -362,6 +366,26 @@ def crowd(database: str, users: int, seconds: int, log: Path) -> dict[str, Any]:
 
 # --- report ---------------------------------------------------------------------------------
 
+FLOOR = "signed-in route, bare template (the floor)"
+QUESTION_PAGE = "question page (logged in)"
+
+
+def floor_ratios(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The fixed cost of a signed-in request (issue 20): the floor against the bare template
+    (target >= 0.5) and the question page against the floor (target >= 0.8), per database."""
+    by = {(r["db"], r["scenario"]): r for r in rows}
+    found = []
+    for kind in dict.fromkeys(r["db"] for r in rows):
+        bare, floor, page = (by.get((kind, name)) for name in ("bare: template, 20 items", FLOOR, QUESTION_PAGE))
+        if not (bare and floor and page):
+            continue
+        for name, ours, base, target in (("floor / bare template", floor, bare, 0.5),
+                                         ("question page / floor", page, floor, 0.8)):
+            ratio = round(ours["rps"] / base["rps"], 2)
+            found.append({"db": kind, "ratio_of": name, "ratio": ratio, "target": target, "ok": ratio >= target})
+    return found
+
+
 def verdicts(rows: list[dict[str, Any]]) -> None:
     by = {(r["db"], r["scenario"]): r for r in rows}
     for r in rows:
@@ -394,6 +418,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--quick", action="store_true", help="tiny data and short runs (the smoke test)")
     parser.add_argument("--out", type=Path, default=BENCH / "results.json")
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-storm", action="store_true", help="skip the class-start storm (bench/storm.py)")
+    parser.add_argument("--no-questions", action="store_true", help="skip questions per second (bench/questions.py)")
+    parser.add_argument("--no-cluster", action="store_true", help="skip the two-node drill (bench/cluster.py)")
+    parser.add_argument("--storm-students", type=int, nargs="+", help="the storm's N (default 50 100 200)")
     args = parser.parse_args(argv)
     quick = args.quick
     seconds = 2 if quick else 10
@@ -417,11 +445,34 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     content, bank = content_scenarios(300 if quick else 10_000, work)
     memory = worker_memory(bank, f"sqlite:///{work / 'memory.sqlite'}", log)
     load = None
-    if not args.no_postgres:
+    if not args.no_postgres and args.no_storm:
+        # The storm's N = 200 is this crowd's successor; without the storm, the old crowd runs.
         print("== crowd", flush=True)
         load = crowd(PG, 20 if quick else 200, 5 if quick else 60, log)
+    floors = floor_ratios(rows)
+    databases = ("sqlite",) if args.no_postgres else ("sqlite", "postgresql")
+    questions_result = storm_results = cluster_result = None
+    if not args.no_questions:
+        import questions
+        print("== questions per second", flush=True)
+        questions_result = questions.figures(quick, not args.no_postgres, browser=not quick)
+    if not args.no_storm:
+        import storm
+        print("== the class-start storm", flush=True)
+        n = args.storm_students or ([3] if quick else [50, 100, 200])
+        storm_results = (storm.run_storm(n, databases, 3, 1, (0.5, 1.0), workdir=work / "storm", teacher_rounds=1)
+                         if quick else storm.run_storm(n, databases, workdir=work / "storm"))
+    if not args.no_cluster and not args.no_postgres:
+        import cluster
+        print("== two nodes behind nginx, one killed", flush=True)
+        from tutor.config import database_url
+        pg = database_url(cluster.storm.PG)
+        cluster_result = (cluster.run(pg, 6, 5, 2, (0.5, 1.0), work / "cluster") if quick
+                          else cluster.run(pg, 50, 60, 30, (10, 20), work / "cluster"))
     results = {"machine": {"cores": os.cpu_count()}, "quick": quick, "scale": scale, "http": rows,
-               "content": content, "memory": memory, "crowd": load, "log": str(log)}
+               "floor_ratios": floors, "content": content, "memory": memory, "crowd": load,
+               "questions": questions_result, "storm": storm_results, "cluster": cluster_result,
+               "load_at_end": os.getloadavg(), "log": str(log)}
     print()
     print(table(rows))
     for r in rows:
@@ -433,7 +484,24 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                   f"{r['scale_ratio_p95']}× its p95 with 10,000 (target <= 1.5)")
     print(f"content: {json.dumps(content, ensure_ascii=False)}")
     print(f"memory: {json.dumps(memory)}  (target: each worker < 150 MB with the bank loaded)")
-    print(f"crowd: {json.dumps(load)}  (target: no failures, p95 < 250 ms)")
+    if load is not None:
+        print(f"crowd: {json.dumps(load)}  (target: no failures, p95 < 250 ms)")
+    for f in floors:
+        print(f"{f['db']}: {f['ratio_of']} {f['ratio']} (target >= {f['target']}) {'PASS' if f['ok'] else 'FAIL'}")
+    if questions_result is not None:
+        import questions
+        print("\nquestions completed per second (show, answer, feedback) against a bare Flask app:")
+        print(questions.report(questions_result))
+    if storm_results is not None:
+        import storm
+        print("\nthe class-start storm:")
+        print(storm.table(storm_results))
+        print(f"largest N with every p95 < 300 ms (log-in < 1 s) and no failure: {storm.largest_passing(storm_results)}")
+    if cluster_result is not None:
+        import cluster
+        print("\ntwo nodes behind nginx, node B SIGKILLed mid-run:")
+        print(cluster.report(cluster_result))
+    print(f"load average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
     print(f"\nwrote {args.out}")
     return results

@@ -16,7 +16,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 def test_perf_suite_runs_end_to_end(tmp_path: Path) -> None:
     import perf
     out = tmp_path / "results.json"
-    results = perf.main(["--quick", "--no-postgres", "--out", str(out)])
+    # The storm, questions per second and the cluster have smoke tests of their own.
+    results = perf.main(["--quick", "--no-postgres", "--no-storm", "--no-questions", "--no-cluster", "--out", str(out)])
     saved = json.loads(out.read_text(encoding="utf-8"))
     scenarios = {row["scenario"] for row in saved["http"]}
     assert {"bare: insert + commit", "signed-in route, bare template (the floor)", "question page (logged in)",
@@ -27,6 +28,8 @@ def test_perf_suite_runs_end_to_end(tmp_path: Path) -> None:
     assert answer["non2xx3xx"] == 0, "every benchmark answer must be accepted"
     assert saved["content"]["libyaml"] and saved["content"]["questions"] == 300
     assert saved["memory"]["workers"] == 2
+    assert {(f["db"], f["ratio_of"]) for f in saved["floor_ratios"]} == {
+        ("sqlite", "floor / bare template"), ("sqlite", "question page / floor")}
 
 
 def test_breakdown_times_every_part_of_the_question_page(tmp_path: Path) -> None:
