@@ -54,14 +54,17 @@ def test_the_processes_that_migrate_bind_flask_migrate(tmp_path: Path) -> None:
         assert "alembic_version" in inspect(db.engine).get_table_names()
 
 
-def test_a_worker_moves_the_loaded_app_out_of_the_collectors_way() -> None:
+def test_a_worker_compiles_its_templates_and_freezes_the_loaded_app(app: Flask) -> None:
     import gc
     import runpy
+    from types import SimpleNamespace
     settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     gc.unfreeze()
-    assert gc.get_freeze_count() == 0
-    settings["post_worker_init"](None)
+    assert gc.get_freeze_count() == 0 and len(app.jinja_env.cache) < 10
+    settings["post_worker_init"](SimpleNamespace(wsgi=app))      # what gunicorn passes: worker.wsgi is the app
     try:
+        pages = app.jinja_env.list_templates(extensions=["html"])
+        assert len(pages) > 100 and len(app.jinja_env.cache) == len(pages)
         assert gc.get_freeze_count() > 1000          # the modules and objects loaded so far
     finally:
         gc.unfreeze()
