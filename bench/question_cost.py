@@ -1,0 +1,95 @@
+"""Where a practice question's time goes, in-process: the two requests inplace.js makes for one
+question (the question card, then the answer answered with the feedback card), their SQL
+statements, CPU per question, and with --profile the functions of the app that take it.
+
+    python bench/question_cost.py                   # SQLite in a temporary folder
+    python bench/question_cost.py --database URL    # emptied and seeded here
+    python bench/question_cost.py --profile
+
+bench/questions.py gives the throughput ratio under gunicorn; this says what a question costs.
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import re
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH.parent))
+sys.path.insert(0, str(BENCH))
+
+import perf  # noqa: E402
+import seed as seeding  # noqa: E402
+
+FRAGMENT = {"X-Fragment": "1"}
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database", help="emptied and seeded (default: a new SQLite file)")
+    parser.add_argument("--questions", type=int, default=150)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args(argv)
+    database = args.database or f"sqlite:///{Path(tempfile.mkdtemp(prefix='tutor-qcost-')) / 'q.sqlite'}"
+    needed = 3 * args.questions + 10
+    perf.build(database, students=20, answers=50, exams=0, bench_sets=needed // 10 + 1)
+
+    from sqlalchemy import event
+
+    from tutor import create_app
+    from tutor.extensions import db
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database, "SECRET_KEY": "bench-secret"})
+    client = app.test_client()
+    client.environ_base["HTTP_USER_AGENT"] = perf.USER_AGENT
+    page = client.get("/auth/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    client.post("/auth/login", data={"csrf_token": token, "username": "bench", "password": seeding.PASSWORD})
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/").get_data(as_text=True)).group(1)
+    deliveries = iter(range(1, needed + 1))
+
+    def one_question() -> None:
+        delivery = next(deliveries)
+        set_id = (delivery - 1) // 10 + 1
+        shown = client.get(f"/practice/{set_id}", headers=FRAGMENT)
+        answered = client.post(f"/practice/{set_id}/answer", headers=FRAGMENT,
+                               data={"csrf_token": csrf, "delivery": delivery, "choice": 0})
+        assert (shown.status_code, answered.status_code) == (200, 200), (shown.status_code, answered.status_code)
+
+    statements: list[str] = []
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute",
+                     lambda _c, _cur, sql, *_: statements.append(" ".join(sql.split()[:6])))
+    one_question()
+    statements.clear()
+    one_question()
+    print(f"SQL statements per question: {len(statements)}")
+    for sql, count in Counter(statements).most_common():
+        print(f"  {count} × {sql} …")
+    started, cpu = time.perf_counter(), time.process_time()
+    for _ in range(args.questions):
+        one_question()
+    figures = {"statements": len(statements),
+               "wall_ms": round((time.perf_counter() - started) / args.questions * 1000, 2),
+               "cpu_ms": round((time.process_time() - cpu) / args.questions * 1000, 2)}
+    print(f"per question (card + answer with feedback): {figures['wall_ms']} ms, {figures['cpu_ms']} ms of CPU")
+    if args.profile:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(args.questions):
+            one_question()
+        profiler.disable()
+        print("\nthe app's functions and templates by cumulative time (cProfile slows small calls most):")
+        stats = pstats.Stats(profiler)
+        stats.sort_stats("cumulative").print_stats(r"(/tutor/|/templates/)", 30)
+    return figures
+
+
+if __name__ == "__main__":
+    main()
