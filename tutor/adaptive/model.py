@@ -297,24 +297,42 @@ def readiness(bank: Bank, answers: Mapping[str, Seen], moment: datetime,
     """The score the student would get on a mock exam drawn at `moment`. `memories` replaces
     cards (the time estimate's projection passes the cards practice would give)."""
     abilities = abilities or estimate(bank, answers)
-    p: dict[str, float] = {}
-    d_general = d_memory = 0.0
-    d_kp: dict[str, float] = {}
+    terms = {}
     for item in bank.items:
         if not item.weight:
             continue
         seen = answers.get(item.id)
         memory = memories[item.id] if memories is not None and item.id in memories else (seen.memory if seen else None)
-        p_right, s, r = chance(item, abilities.of(item.kp), memory, moment)
-        p[item.id] = p_right
-        # how the expected score moves with the ability, and with the student's memory
-        slope = item.weight * (1 - item.guess) * (1 - r) * s * (1 - s)
+        terms[item.id] = _terms(item, abilities.of(item.kp), memory, moment)
+    return _combined(bank, abilities, terms)
+
+
+Terms = tuple[float, float, float]     # one question's P(right), d(score)/d(ability), d(score)/d(memory)
+
+
+def _terms(item: Item, ability: float, memory: Memory | None, moment: datetime) -> Terms:
+    p_right, s, r = chance(item, ability, memory, moment)
+    # how the expected score moves with the ability, and with the student's memory
+    slope = item.weight * (1 - item.guess) * (1 - r) * s * (1 - s)
+    d_memory = 0.0
+    if memory is not None and r > 0:
+        days = max(0.0, (moment - memory.last_review) / timedelta(days=1))
+        x = FACTOR * days / memory.stability
+        d_memory = item.weight * (1 - item.guess) * (1 - s) * (-DECAY) * x * (1 + x) ** (DECAY - 1)
+    return p_right, slope, d_memory
+
+
+def _combined(bank: Bank, abilities: Abilities, terms: Mapping[str, Terms]) -> Readiness:
+    """The readiness from each weighted question's terms, given in the bank's order."""
+    p: dict[str, float] = {}
+    d_general = d_memory = 0.0
+    d_kp: dict[str, float] = {}
+    for qid, (p_right, slope, memory_slope) in terms.items():
+        p[qid] = p_right
         d_general += slope
-        d_kp[item.kp] = d_kp.get(item.kp, 0.0) + slope
-        if memory is not None and r > 0:
-            days = max(0.0, (moment - memory.last_review) / timedelta(days=1))
-            x = FACTOR * days / memory.stability
-            d_memory += item.weight * (1 - item.guess) * (1 - s) * (-DECAY) * x * (1 + x) ** (DECAY - 1)
+        kp = bank.by_id[qid].kp
+        d_kp[kp] = d_kp.get(kp, 0.0) + slope
+        d_memory += memory_slope
     expected = sum(bank.by_id[qid].weight * pr for qid, pr in p.items())
     draw_var = 0.0
     for points, drawn, pools in bank.parts:
@@ -371,31 +389,36 @@ def hours_to_pass(bank: Bank, answers: Mapping[str, Seen], moment: datetime, *,
     err long) nor of spacing practice over days (so it may err short)."""
     abilities = estimate(bank, answers)
     exam = moment + timedelta(days=1)
-    if readiness(bank, answers, exam, abilities).pass_probability >= target:
+    # Each set of practice changes the terms of its ten questions only: the others' are worked
+    # out once (the progress and home pages made up to 33 whole readiness sums here).
+    terms = {item.id: _terms(item, abilities.of(item.kp), answers[item.id].memory if item.id in answers else None, exam)
+             for item in bank.items if item.weight}
+    if _combined(bank, abilities, terms).pass_probability >= target:
         return 0.0
     ranked = []
     for item in bank.items:
+        if not item.weight:
+            continue                # gain() is 0 for it
         seen = answers.get(item.id)
         memory = seen.memory if seen else None
         ability = abilities.of(item.kp)
-        value = gain(item, ability, memory, moment, exam)
+        before, after, p_right, right, wrong = after_practice(item, ability, memory, moment, exam)
+        value = item.weight * (1 - item.guess) * max(0.0, after - before)     # gain(), from the same call
         if value > 0:
-            _, _, p_right, right, wrong = after_practice(item, ability, memory, moment, exam)
             assert right is not None and wrong is not None
             # the card a practice leaves, in expectation over a right and a wrong answer
             expected = Memory(p_right * right.stability + (1 - p_right) * wrong.stability,
                               right.difficulty, moment, moment)
-            ranked.append((value / item.minutes, item, expected))
+            ranked.append((value / item.minutes, item, expected, ability))
     ranked.sort(key=lambda entry: -entry[0])
-    memories: dict[str, Memory | None] = {}
     minutes = 0.0
     for start in range(0, len(ranked), 10):     # in sets of ten, as practice goes
-        for _, item, memory in ranked[start:start + 10]:
-            memories[item.id] = memory
+        for _, item, memory, ability in ranked[start:start + 10]:
+            terms[item.id] = _terms(item, ability, memory, exam)
             minutes += item.minutes
         if minutes > limit_hours * 60:
             return None
-        if readiness(bank, answers, exam, abilities, memories).pass_probability >= target:
+        if _combined(bank, abilities, terms).pass_probability >= target:
             return minutes / 60
     return None
 
