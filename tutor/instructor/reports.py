@@ -115,9 +115,9 @@ def class_overview(course: Course, now: datetime, students_query: Any = None) ->
     retained = _per_knowledge_point(course, ReviewCard, where=kept_cards)
     for user_id, kp, kept in connection.execute(
             select(retained.c.user_id, retained.c.kp, func.count()).group_by(retained.c.user_id, retained.c.kp)).all():
-        cell = counts.get(user_id, {}).get(kp)
-        if cell is not None:
-            cell[2] = int(kept)
+        point = counts.get(user_id, {}).get(kp)
+        if point is not None:
+            point[2] = int(kept)
     totals = {kp: len(qs) for kp, qs in course.by_knowledge_point.items()}
     # A Mastery is immutable and made from four small counts: a class of 1,000 has 13,000
     # cells but a few thousand distinct ones, so each is made once and shared.
