@@ -26,6 +26,16 @@ def shown(app, client, set_id: int):
     return delivery, course(app).by_id[delivery.question_id]
 
 
+def answered_in_place(app, client, right: bool):
+    """A new student's first practice answer, posted as inplace.js posts it: (set, delivery, response)."""
+    register(client)
+    set_id = start_set(client)
+    delivery, q = shown(app, client, set_id)
+    response = client.post(f"/practice/{set_id}/answer", headers=FRAGMENT,
+                           data={"delivery": delivery.id, **answer_form(q, delivery.layout, right)})
+    return set_id, delivery, response
+
+
 def test_the_question_page_as_a_card_and_as_a_page(app, client) -> None:
     register(client)
     set_id = start_set(client)
@@ -45,11 +55,7 @@ def test_the_question_page_as_a_card_and_as_a_page(app, client) -> None:
 
 
 def test_an_answer_fetched_is_graded_stored_and_answered_with_the_feedback_card(app, client) -> None:
-    register(client)
-    set_id = start_set(client)
-    delivery, q = shown(app, client, set_id)
-    answered = client.post(f"/practice/{set_id}/answer", headers=FRAGMENT,
-                           data={"delivery": delivery.id, **answer_form(q, delivery.layout, True)})
+    set_id, delivery, answered = answered_in_place(app, client, True)
     feedback_url = f"/practice/{set_id}/{delivery.position}"
     assert answered.status_code == 200 and answered.headers["X-Fragment-Url"] == feedback_url
     body = answered.get_data(as_text=True)
@@ -66,11 +72,8 @@ def test_an_answer_fetched_is_graded_stored_and_answered_with_the_feedback_card(
 
 
 def test_a_second_fetch_of_the_same_answer_stores_nothing_and_shows_the_first(app, client) -> None:
-    register(client)
-    set_id = start_set(client)
-    delivery, q = shown(app, client, set_id)
-    first = client.post(f"/practice/{set_id}/answer", headers=FRAGMENT,
-                        data={"delivery": delivery.id, **answer_form(q, delivery.layout, False)})
+    set_id, delivery, first = answered_in_place(app, client, False)
+    q = course(app).by_id[delivery.question_id]
     assert "✗ 回答错误" in first.text
     again = client.post(f"/practice/{set_id}/answer", headers=FRAGMENT,
                         data={"delivery": delivery.id, **answer_form(q, delivery.layout, True)})
@@ -128,12 +131,17 @@ def test_a_fetch_without_the_csrf_token_is_refused(tmp_path) -> None:
         db.engine.dispose()
 
 
-def test_a_closed_assignment_refuses_the_fetch_with_409(app, school) -> None:  # noqa: F811
+def assignment_set(app, school, **settings) -> tuple[object, int]:  # noqa: F811
+    """alice's client and her practice set of a new assignment of her class."""
     owner = client_as(app, "owner")
-    refused = assign(owner, school["first"], qid=QIDS, title="截止后拒收")
+    assignment_id = assign(owner, school["first"], qid=QIDS, **settings)
     alice = client_as(app, "alice")
-    started = alice.post(f"/assignments/{refused}/start")
-    set_id = int(re.search(r"/practice/(\d+)", started.headers["Location"]).group(1))
+    started = alice.post(f"/assignments/{assignment_id}/start")
+    return alice, int(re.search(r"/practice/(\d+)", started.headers["Location"]).group(1))
+
+
+def test_a_closed_assignment_refuses_the_fetch_with_409(app, school) -> None:  # noqa: F811
+    alice, set_id = assignment_set(app, school, title="截止后拒收")
     school["clock"].advance(days=2)
     delivery, q = shown(app, alice, set_id)
     late = alice.post(f"/practice/{set_id}/answer", headers=FRAGMENT,
@@ -143,11 +151,7 @@ def test_a_closed_assignment_refuses_the_fetch_with_409(app, school) -> None:  #
 
 
 def test_a_withheld_answer_stays_withheld_in_the_card(app, school) -> None:  # noqa: F811
-    owner = client_as(app, "owner")
-    assignment_id = assign(owner, school["first"], qid=QIDS, show_answers="after_due")
-    alice = client_as(app, "alice")
-    started = alice.post(f"/assignments/{assignment_id}/start")
-    set_id = int(re.search(r"/practice/(\d+)", started.headers["Location"]).group(1))
+    alice, set_id = assignment_set(app, school, show_answers="after_due")
     delivery, q = shown(app, alice, set_id)
     card = alice.post(f"/practice/{set_id}/answer", headers=FRAGMENT,
                       data={"delivery": delivery.id, **answer_form(q, delivery.layout)})
