@@ -13,7 +13,7 @@ from zxcvbn import zxcvbn
 MIN_LENGTH = 8
 MAX_LENGTH = 128
 # argon2id at OWASP's and ASVS's first configuration: 19 MiB, 2 passes, 1 lane. A verification
-# costs ~40 ms of CPU, a quarter of PBKDF2-SHA256 at 600,000 iterations (bench/login_cost.py),
+# costs ~30 ms of CPU, a fifth of PBKDF2-SHA256 at 600,000 iterations (bench/login_cost.py),
 # and each verification running at once holds 19 MiB.
 METHOD = "argon2id:m=19456,t=2,p=1"
 ARGON2_MINIMUM = {"m": 19_456, "t": 2, "p": 1}
