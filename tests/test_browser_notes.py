@@ -4,6 +4,8 @@ an instructor replies from the 纠错 queue; the student sees the reply under th
 我的纠错. axe-core finds no violation; screenshots go to tests/artifacts/notes-*.png."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from conftest import PASSWORD, make_user
@@ -39,6 +41,8 @@ def test_note_report_reply(server: str, browser, live_app, size: str) -> None:  
     page.goto(started.url)
     answer_whatever_is_shown(page)
     page.get_by_role("button", name="提交答案").click()
+    # answered in place: the address becomes the feedback page's once its card is shown
+    page.wait_for_url(re.compile(r"/practice/\d+/\d+$"))
     feedback = page.url
 
     note = page.get_by_label("我的笔记")
