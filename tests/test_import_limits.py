@@ -149,7 +149,10 @@ def test_hostile_files_through_the_import_page(app, client, hostile, caplog, nam
     assert response.status_code == 200 and "转换结果" in page
     assert EXPECTED[name] in page
     _assert_bounded(_child_run(caplog))
-    assert elapsed < 3, f"{elapsed:.1f} s of CPU"     # the page around the child's run
+    # The page around the child's run: 0.05-0.13 s of CPU on a quiet machine, 2.5 s for
+    # identical.xlsx (3.05 s once in CI with both passes running); parsing in this process
+    # instead of the child would take far more.
+    assert elapsed < 6, f"{elapsed:.1f} s of CPU"
 
 
 # ---------------------------------------------------------------- through the command line

@@ -326,6 +326,8 @@ def answer_through_set(j: Journey, live_app: Any, checked: set[str] | None = Non
         if stop_after is not None and answered >= stop_after:
             break
         page.locator("a[data-next]").click()
+        # 下一题 swaps the prefetched question in and pushes its URL (no page load), or loads the summary
+        page.wait_for_url(re.compile(r"/practice/\d+(/summary)?$"))
         page.wait_for_load_state("load")
     return answered
 
@@ -406,6 +408,7 @@ def student_path(j: Journey, live_app: Any, name: str) -> None:
     j.expect(page.get_by_role("link", name="上一题").count() > 0, "the feedback page has no 上一题 link (H1)")
     j.expect(page.get_by_role("link", name="下一题").count() > 0, "the feedback page has no 下一题 link")
     page.locator("a[data-next]").click()
+    page.wait_for_url(re.compile(r"/practice/\d+(/summary)?$"))
     answer_through_set(j, live_app, checked)
     j.expect(checked == {q.type for q in scope},
              f"the random set showed types {sorted(checked)}, the scope has {sorted({q.type for q in scope})}")
