@@ -82,13 +82,15 @@ def test_answer_feedback_and_next_in_place_back_and_reload(server: str, browser,
     assert_accessible(page)
 
     # back: the first question's feedback, as the server shows it; forward: the question again
+    # Each is a page load the script starts after the history step: under a loaded CI machine
+    # one took over the default 5 s, hence the longer waits.
     page.go_back()
     expect(page).to_have_url(f"{server}/practice/{set_id}/0")
-    expect(page.locator(".counter")).to_have_text("1 / 10")
+    expect(page.locator(".counter")).to_have_text("1 / 10", timeout=20_000)
     expect(page.locator(".verdict")).to_be_visible()
     page.go_forward(wait_until="commit")     # a page the browser kept loads itself again
     expect(page).to_have_url(f"{server}/practice/{set_id}")
-    expect(page.locator(".counter")).to_have_text("2 / 10")
+    expect(page.locator(".counter")).to_have_text("2 / 10", timeout=20_000)
     expect(page.get_by_role("button", name="提交答案")).to_be_visible()
     page.wait_for_load_state("load")
 

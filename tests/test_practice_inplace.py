@@ -44,7 +44,8 @@ def test_the_question_page_as_a_card_and_as_a_page(app, client) -> None:
     assert card.content_type == "text/html; charset=utf-8"
     assert "X-Fragment" in card.headers["Vary"] and card.headers["Cache-Control"] == "no-store"
     body = card.get_data(as_text=True).strip()
-    assert body.startswith('<section class="card question" data-practice="question" data-title="练习 1/10">')
+    assert body.startswith('<section class="card question" data-practice="question" data-title="练习 1/10" '
+                           f'data-url="/practice/{set_id}">')
     assert body.endswith("</section>") and "<html" not in body and "<script" not in body
     assert "data-answer-form" in body and 'name="csrf_token"' in body
     page = client.get(f"/practice/{set_id}")
@@ -59,7 +60,8 @@ def test_an_answer_fetched_is_graded_stored_and_answered_with_the_feedback_card(
     feedback_url = f"/practice/{set_id}/{delivery.position}"
     assert answered.status_code == 200 and answered.headers["X-Fragment-Url"] == feedback_url
     body = answered.get_data(as_text=True)
-    assert body.lstrip().startswith('<section class="card question" data-practice="feedback" data-title="回答正确">')
+    assert body.lstrip().startswith('<section class="card question" data-practice="feedback" data-title="回答正确" '
+                                    f'data-url="{feedback_url}">')
     assert "✓ 回答正确" in body and "<html" not in body
     # 下一题 is fetched ahead by inplace.js; the forms on the card come back to the feedback's URL
     assert f'data-prefetch data-next href="/practice/{set_id}">下一题' in body

@@ -39,11 +39,11 @@ def row_of(user_id: int) -> UserSettings | None:
     return db.session.scalar(select(UserSettings).where(UserSettings.user_id == user_id))
 
 
-TABLE = _settings = UserSettings.__table__
+TABLE = UserSettings.__table__
 # The columns the signed-in user's query (tutor.web.load_user) joins in, so that a page reads
 # the preferences with the account instead of in a second query.
-COLUMNS = (_settings.c.id.label("settings_id"), _settings.c.one_tap, _settings.c.auto_next, _settings.c.font_size,
-           _settings.c.daily_goal, _settings.c.exam_date)
+COLUMNS = (TABLE.c.id.label("settings_id"), TABLE.c.one_tap, TABLE.c.auto_next, TABLE.c.font_size,
+           TABLE.c.daily_goal, TABLE.c.exam_date)
 
 
 def from_columns(values: Sequence[Any]) -> Preferences:
@@ -90,5 +90,4 @@ def save(user_id: int, values: Preferences, moment: datetime) -> UserSettings:
     row.daily_goal, row.exam_date = values.daily_goal, values.exam_date
     row.updated_at = moment
     g.preferences = values
-
     return row

@@ -36,7 +36,9 @@ def at(url: str) -> PageAddress:
 
 
 def page(name: str, url: str, **context: Any) -> Response:
-    """practice/<name>.html, or its card practice/_<name>_card.html to a fragment request."""
+    """practice/<name>.html, or its card practice/_<name>_card.html to a fragment request. The
+    card carries its URL (`data-url`): a page whose address and card disagree reloads itself."""
+    context["card_url"] = url
     if wanted():
         response = Response(render_template(f"practice/_{name}_card.html", **context))
         response.headers[FRAGMENT_URL] = url

@@ -12,7 +12,9 @@
   var FRESH_MS = 10 * 60 * 1000;   // a prefetched question older than this is asked for again
   var FAILED = "提交没有成功，请刷新页面后再试。";
   var ahead = null;                // the next question's card: {url, at, result: Promise}
-  var shown = location.pathname;  // the URL of the card on the page
+  // The URL of the card on the page: its own, as the server gave it. A step back or forward
+  // taken before this script ran leaves the address on another card's URL.
+  var shown = card() ? card().getAttribute("data-url") || location.pathname : location.pathname;
 
   function mark(name) {
     if (window.performance && performance.mark) performance.mark("practice:" + name);
@@ -127,5 +129,6 @@
   window.addEventListener("popstate", agree);
   window.addEventListener("pageshow", function (event) { if (event.persisted) agree(); });
 
+  if (location.pathname !== shown) { location.reload(); return; }
   if (card() && card().getAttribute("data-practice") === "feedback") prefetch();
 })();
