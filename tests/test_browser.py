@@ -74,6 +74,18 @@ def answer_whatever_is_shown(page) -> None:
         select.select_option(index=min(i + 1, len(options) - 1))
 
 
+def go_next(page) -> None:
+    """Click 下一题 and wait until the next card or page is shown: the in-place swap pushes the
+    next card's URL once it is on the page (at once if prefetched, else after its fetch), and
+    the last one loads the summary; until then the feedback card is still there."""
+    link = page.locator("a[data-next]")
+    link.wait_for()                       # the feedback card is shown, with its own URL
+    before = page.url
+    link.click()
+    expect(page).not_to_have_url(before)
+    page.wait_for_load_state("load")
+
+
 def on_item(page, text: str) -> None:
     """Wait until the exam page for `text` has loaded, scripts included, before typing."""
     expect(page.locator(".examhead")).to_contain_text(text)

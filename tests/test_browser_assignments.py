@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from conftest import PASSWORD, Clock, make_app, make_user
-from test_browser import (VIEWPORTS, answer_whatever_is_shown, assert_accessible, browser, login_in_browser,  # noqa: F401
+from test_browser import (VIEWPORTS, answer_whatever_is_shown, assert_accessible, browser, go_next, login_in_browser,  # noqa: F401
                           register_in_browser, server, shoot)
 from tutor.extensions import db
 from tutor.models import SchoolClass
@@ -46,7 +46,7 @@ def do_the_assignment(page) -> None:
             break
         answer_whatever_is_shown(page)
         page.locator("form[data-answer-form] button[type=submit]").last.click()
-        page.locator("a[data-next]").click()
+        go_next(page)
     expect(page.locator("h1")).to_have_text("作业已提交")
 
 
@@ -153,10 +153,10 @@ def test_student_path_join_do_before_the_deadline_see_the_result_after(server: s
     answer_whatever_is_shown(page)
     page.locator("form[data-answer-form] button[type=submit]").last.click()
     expect(page.locator(".verdict")).to_have_text("答案已记录")             # no verdict before the due time
-    page.locator("a[data-next]").click()
+    go_next(page)
     answer_whatever_is_shown(page)
     page.locator("form[data-answer-form] button[type=submit]").last.click()
-    page.locator("a[data-next]").click()
+    go_next(page)
     expect(page.locator("h1")).to_have_text("作业已提交")
     assert_accessible(page)
     shoot(page, "assignment-submitted-phone")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CONTENT, make_app, make_instructor
-from test_browser import VIEWPORTS, assert_accessible, browser, login_in_browser, register_in_browser, server, shoot  # noqa: F401
+from test_browser import VIEWPORTS, assert_accessible, browser, go_next, login_in_browser, register_in_browser, server, shoot  # noqa: F401
 
 pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -54,7 +54,7 @@ def test_a_beyond_source_question_is_labelled_for_the_student(server: str, brows
     page.goto(server + "/practice/choose?course=chapter8&scope=kp&id=churn.loyalty_types")
     page.get_by_role("button", name=re.compile("背题模式")).click()
     for _ in range(3):                               # -01 … -03 keep to the chapter; -04 does not
-        page.locator("a[data-next]").click()
+        go_next(page)
     tag = page.locator(".beyondtag")
     expect(tag).to_have_text("教材外拓展")
     assert "不进入模拟考试" in tag.get_attribute("title")

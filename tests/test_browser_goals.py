@@ -14,7 +14,7 @@ import pytest
 from conftest import current_delivery
 from tutor.questions.base import LETTERS
 
-from test_browser import (assert_accessible, browser, expect, live_app, register_in_browser,  # noqa: F401
+from test_browser import (assert_accessible, browser, expect, go_next, live_app, register_in_browser,  # noqa: F401
                           server, shoot)
 
 pytestmark = pytest.mark.browser
@@ -99,8 +99,7 @@ def test_goals_one_tap_auto_next_font_and_dark_theme(server: str, browser, live_
         answer_whatever_is_shown(page)
         page.get_by_role("button", name="提交答案").click()
         page.wait_for_url(re.compile(r"/practice/\d+/\d+$"))
-        page.locator("a[data-next]").click()
-        page.wait_for_load_state("load")
+        go_next(page)
     assert right >= 0, "no single-choice or true/false question in ten"
     no_sideways_scroll(page)
     assert_accessible(page)                                   # the question page, dark on the phone
@@ -141,8 +140,7 @@ def test_goals_one_tap_auto_next_font_and_dark_theme(server: str, browser, live_
         answer_whatever_is_shown(page)
         page.get_by_role("button", name="提交答案").click()
         page.wait_for_url(re.compile(r"/practice/\d+/\d+$"))
-        page.locator("a[data-next]").click()
-        page.wait_for_load_state("load")
+        go_next(page)
     if right >= 0:
         option = page.locator("form[data-answer-form] label.option").nth(right)
         option.tap()
