@@ -62,15 +62,35 @@ def test_an_answer_fetched_is_graded_stored_and_answered_with_the_feedback_card(
     body = answered.get_data(as_text=True)
     assert body.lstrip().startswith('<section class="card question" data-practice="feedback" data-title="回答正确" '
                                     f'data-url="{feedback_url}">')
-    assert "✓ 回答正确" in body and "<html" not in body
-    # 下一题 is fetched ahead by inplace.js; the forms on the card come back to the feedback's URL
-    assert f'data-prefetch data-next href="/practice/{set_id}">下一题' in body
-    assert f'name="next" value="{feedback_url}"' in body and "/answer\"" not in body.split("<form", 1)[1]
+    card, _, following = body.partition(f'<template data-ahead data-url="/practice/{set_id}">')
+    assert "✓ 回答正确" in card and "<html" not in body
+    # 下一题 opens the question page; the forms on the card come back to the feedback's URL
+    assert f'data-prefetch data-next href="/practice/{set_id}">下一题' in card
+    assert f'name="next" value="{feedback_url}"' in card and "/answer\"" not in card.split("<form", 1)[1]
     assert attempts(app) == 1
     # the same card as the feedback page's, which a reload of the pushed URL shows
     page = client.get(feedback_url)
     assert page.status_code == 200 and "<title>回答正确 · " in page.text
-    assert body.strip() == client.get(feedback_url, headers=FRAGMENT).get_data(as_text=True).strip()
+    assert without_csrf_tokens(card.strip()) == without_csrf_tokens(client.get(feedback_url, headers=FRAGMENT).text.strip())
+    # and after it, inert, the next question's card: the one its URL gives, so 下一题 needs no request
+    assert following.rstrip().endswith("</section></template>")
+    question_card = client.get(f"/practice/{set_id}", headers=FRAGMENT).get_data(as_text=True).strip()
+    assert '<span class="counter" aria-label="进度">2 / 10</span>' in question_card
+    assert without_csrf_tokens(following.strip()[:-len("</template>")]) == without_csrf_tokens(question_card)
+    assert attempts(app) == 1
+
+
+def test_no_next_card_where_下一题_does_not_open_a_question(app, client) -> None:
+    """The set's last answer comes alone (下一题 is its result), and so does a feedback card
+    fetched by URL: only an answer's POST carries the question after it."""
+    set_id, delivery, first = answered_in_place(app, client, True)
+    assert "<template data-ahead" in first.text
+    assert "<template" not in client.get(f"/practice/{set_id}/{delivery.position}", headers=FRAGMENT).text
+    for _ in range(9):
+        delivery, q = shown(app, client, set_id)
+        last = client.post(f"/practice/{set_id}/answer", headers=FRAGMENT,
+                           data={"delivery": delivery.id, **answer_form(q, delivery.layout)})
+    assert f'data-next href="/practice/{set_id}/summary">查看本组结果' in last.text and "<template" not in last.text
 
 
 def test_a_second_fetch_of_the_same_answer_stores_nothing_and_shows_the_first(app, client) -> None:

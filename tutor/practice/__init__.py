@@ -223,38 +223,44 @@ def _layout(course: Course, delivery: Delivery | rows.DeliveryRow, q: QuestionBa
 @bp.route("/<int:set_id>")
 @login_required
 def question(set_id: int) -> Response | str:
-    found = rows.waiting(set_id, only_next=True)
-    if found is None or found[0].user_id != current_user.id:
+    found = rows.state(set_id)
+    if found is None or found.practice_set.user_id != current_user.id:
         abort(404)
-    practice_set, waiting = found
+    practice_set = found.practice_set
     course = course_or_404(practice_set.course_id)
     live = _live_positions(practice_set, course)
     if practice_set.mode == "study":
         return _study(practice_set, course, live)
-    if waiting and waiting[0][0].question_id not in course.by_id:
-        everything = rows.waiting(set_id)   # the next question left the bank: look further on
-        waiting = everything[1] if everything else []
-    delivery, starred = next(((d, star) for d, star in waiting if d.question_id in course.by_id), (None, False))
-    if delivery is None:
+    context = _question_context(found, course, live)
+    if context is None:
         return fragments.go(url_for("practice.summary", set_id=set_id))
+    return fragments.page("question", url_for("practice.question", set_id=set_id), **context)
+
+
+def _question_context(found: rows.SetState, course: Course, live: list[int],
+                      withheld: frozenset[str] | None = None) -> dict[str, Any] | None:
+    """What the question card of the next question waiting (and still in the bank) shows; None
+    if none waits. `withheld`: the withheld questions, when the caller has them."""
+    practice_set = found.practice_set
+    delivery, starred = next(((d, star) for d, star in found.waiting if d.question_id in course.by_id), (None, False))
+    if delivery is None:
+        return None
     q = course.by_id[delivery.question_id]
-    card = _card(practice_set, course, delivery.position)
+    card = _card(practice_set, course, found.cells, delivery.position, withheld)
     # 智能练习 says why it chose the question, derived from the state it was chosen from
     why = adaptive.reason(current_user.id, course, q.id, now()) if practice_set.mode == ADAPTIVE_MODE else None
     number = live.index(delivery.position) + 1
-    return fragments.page("question", url_for("practice.question", set_id=set_id), title=f"练习 {number}/{len(live)}",
-                          course=course, practice_set=practice_set, why=why,
-                          set_name=_set_name(course, practice_set), q=q, delivery=delivery,
-                          layout=_layout(course, delivery, q), number=number, total=len(live), starred=starred,
-                          card=card, prev_position=card.previous_answered(delivery.position))
+    return dict(title=f"练习 {number}/{len(live)}", course=course, practice_set=practice_set, why=why,
+                set_name=_set_name(course, practice_set), q=q, delivery=delivery,
+                layout=_layout(course, delivery, q), number=number, total=len(live), starred=starred,
+                card=card, prev_position=card.previous_answered(delivery.position))
 
 
-def _card(practice_set: rows.SetRow, course: Course, current: int,
+def _card(practice_set: rows.SetRow, course: Course, cells: list[rows.CardRow], current: int,
           withheld: frozenset[str] | None = None) -> AnswerCard:
     """The set's 答题卡, without verdicts for questions whose verdict is withheld (looked up here
-    only once something is answered: the first question of a set costs one query for the card).
+    only once something is answered: the first question of a set costs no query for them).
     Someone else's set (a teacher reading it) links only to feedback, not to the question page."""
-    cells = rows.card(practice_set.id)
     if withheld is None:
         withheld = questions_on_open_paper() if any(c.correct is not None for c in cells) else frozenset()
     return answer_card(cells, course.by_id, current, withheld, own=practice_set.user_id == current_user.id)
@@ -327,8 +333,8 @@ def answer(set_id: int) -> Response:
         # Answered already (a refresh, a double click, the back button): the unique constraint
         # on the delivery refused the second answer, and the first one stands.
         db.session.rollback()
-    if fragments.wanted():      # the feedback card at once: no redirect and no second request
-        return _feedback(set_id, delivery.position, fragments.at(feedback))
+    if fragments.wanted():      # the feedback card at once, and the next question's: no other request
+        return _feedback(set_id, delivery.position, fragments.at(feedback), with_next=True)
     return redirect(feedback)
 
 
@@ -359,17 +365,20 @@ def feedback(set_id: int, position: int) -> Response:
     return _feedback(set_id, position)
 
 
-def _feedback(set_id: int, position: int, address: fragments.PageAddress | None = None) -> Response:
+def _feedback(set_id: int, position: int, address: fragments.PageAddress | None = None,
+              with_next: bool = False) -> Response:
     """The feedback page (or card) of the answer at `position`; `address`: where the card is
-    shown when it answers the POST to /answer."""
-    found = rows.answered(set_id, position)
+    shown when it answers the POST to /answer; `with_next`: the card comes with the card of the
+    question its 下一题 opens, if one waits (docs/one-request.md)."""
+    found = rows.state(set_id)
     if found is None or (found.practice_set.user_id != current_user.id
                           and not teaching.can_read_student(current_user, found.practice_set.user_id)):
         abort(404)
-    practice_set, delivery, attempt = found.practice_set, found.delivery, found.attempt
+    practice_set, shown = found.practice_set, found.at(position)
     course = course_or_404(practice_set.course_id)
-    if delivery is None or attempt is None:
+    if shown is None or shown.attempt is None:
         return fragments.go(url_for("practice.question", set_id=set_id))
+    delivery, attempt = shown.delivery, shown.attempt
     q = course.by_id.get(delivery.question_id)
     if q is None:
         flash("这道题已从题库中移除", "info")
@@ -377,11 +386,19 @@ def _feedback(set_id: int, position: int, address: fragments.PageAddress | None 
     live = _live_positions(practice_set, course)
     # the card pages through the set: the answered questions around this one, and whether one waits
     withheld = questions_on_open_paper()
-    card = _card(practice_set, course, position, withheld)
+    card = _card(practice_set, course, found.cells, position, withheld)
     prev_position, next_position = card.previous_answered(position), card.next_answered(position)
+    own = practice_set.user_id == current_user.id
+    ahead = None
+    if with_next and own and next_position is None and card.waiting:     # 下一题 opens the question page
+        following = _question_context(found, course, live, withheld)
+        if following is not None:
+            question_url = url_for("practice.question", set_id=set_id)
+            ahead = fragments.Ahead(question_url, {**following, "request": fragments.at(question_url)})
     on_exam = q.id in withheld
     extra = {"request": address} if address else {}
     return fragments.page("feedback", url_for("practice.feedback", set_id=set_id, position=position), **extra,
+                          ahead=ahead,
                            title="答案已记录" if on_exam else ("回答正确" if attempt.correct else "回答错误"),
                            course=course, practice_set=practice_set,
                            set_name=_set_name(course, practice_set), q=q, delivery=delivery,
@@ -391,12 +408,12 @@ def _feedback(set_id: int, position: int, address: fragments.PageAddress | None 
                                                attempt.parts),
                            breakdown=has_breakdown(q, attempt.parts),
                            changed=attempt.question_version != course.versions[q.id],
-                           own=practice_set.user_id == current_user.id, self_labels=SELF_ASSESSMENTS,
+                           own=own, self_labels=SELF_ASSESSMENTS,
                            review_required=course.manifest.settings.short_review_required,
                            key=question_type(q).correct_response(q),
                            number=live.index(position) + 1 if position in live else found.answered,
                            total=len(live), prev_position=prev_position, next_position=next_position,
-                           has_next=card.waiting, starred=found.starred, card=card,
+                           has_next=card.waiting, starred=shown.starred, card=card,
                            on_exam=on_exam, lesson=course.section_of.get(q.knowledge_point))
 
 

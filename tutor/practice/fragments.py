@@ -1,6 +1,7 @@
 """Practice in place (docs/one-request.md): with inplace.js, the question and feedback pages are
 fetched as their card alone (the <section> under <main>), and the answer's POST answers with the
-feedback card instead of a redirect, so a question costs two requests, not three. Without the
+feedback card instead of a redirect, followed by the next question's card, so a question
+costs one request, not three. Without the
 script nothing changes: the same URLs give whole pages and the POST redirects.
 
 The script asks with the FRAGMENT request header; a card's response names the URL it belongs at
@@ -35,12 +36,23 @@ def at(url: str) -> PageAddress:
     return PageAddress(url, url + "?", b"")
 
 
-def page(name: str, url: str, **context: Any) -> Response:
+class Ahead(NamedTuple):
+    """The question card that comes with a feedback card, for its 下一题: its URL and context."""
+
+    url: str
+    context: dict[str, Any]
+
+
+def page(name: str, url: str, ahead: Ahead | None = None, **context: Any) -> Response:
     """practice/<name>.html, or its card practice/_<name>_card.html to a fragment request. The
-    card carries its URL (`data-url`): a page whose address and card disagree reloads itself."""
+    card carries its URL (`data-url`): a page whose address and card disagree reloads itself.
+    `ahead`: to a fragment request, the next question's card follows, inert in a <template>."""
     context["card_url"] = url
     if wanted():
-        response = Response(render_template(f"practice/_{name}_card.html", **context))
+        body = render_template(f"practice/_{name}_card.html", **context)
+        if ahead is not None:
+            body += render_template("practice/_ahead.html", card_url=ahead.url, **ahead.context)
+        response = Response(body)
         response.headers[FRAGMENT_URL] = url
     else:
         response = Response(render_template(f"practice/{name}.html", **context))

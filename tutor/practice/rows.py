@@ -1,13 +1,13 @@
 """The three busiest practice pages, showing a question, answering it and the feedback after,
-each read what they need in one prebuilt Core query: a set, its presentation, and what else the
-page needs. Building and loading ORM objects for the same rows costs several times more on
+each read what they need in one prebuilt Core query: a set, its presentations, and what else
+the page needs. Building and loading ORM objects for the same rows costs several times more on
 every request."""
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, bindparam, exists, func, select
+from sqlalchemy import and_, bindparam, exists, select
 
 from tutor import learning
 from tutor.extensions import db
@@ -45,16 +45,8 @@ _SET_COLUMNS = (_sets.c.id, _sets.c.user_id, _sets.c.course_id, _sets.c.mode, _s
 _DELIVERY_COLUMNS = (_deliveries.c.id.label("delivery_id"), _deliveries.c.position, _deliveries.c.question_id,
                      _deliveries.c.layout, _deliveries.c.presented_at)
 
-_answered = exists().where(_attempts.c.delivery_id == _deliveries.c.id)
 _starred = exists().where(_favourites.c.user_id == _sets.c.user_id, _favourites.c.course_id == _sets.c.course_id,
                           _favourites.c.question_id == _deliveries.c.question_id)
-
-# The set with its presentations still waiting for an answer, in order, each saying whether
-# the student starred its question; one row with empty presentation columns if none wait.
-_WAITING = (select(*_SET_COLUMNS, *_DELIVERY_COLUMNS, _starred.label("starred"))
-            .select_from(_sets.outerjoin(_deliveries, and_(_deliveries.c.set_id == _sets.c.id, ~_answered)))
-            .where(_sets.c.id == bindparam("set_id"))
-            .order_by(_deliveries.c.position))
 
 # The set with one of its presentations, and the student's review card and notebook entry for
 # the question.
@@ -76,18 +68,6 @@ def _delivery_of(row: Any) -> DeliveryRow | None:
     return DeliveryRow(row.delivery_id, row.position, row.question_id, row.layout, row.presented_at)
 
 
-_NEXT_WAITING = _WAITING.limit(1)
-
-
-def waiting(set_id: int, only_next: bool = False) -> tuple[SetRow, list[tuple[DeliveryRow, bool]]] | None:
-    """The set and its unanswered presentations in order (or only the next), each with whether
-    it is starred."""
-    rows = db.session.connection().execute(_NEXT_WAITING if only_next else _WAITING, {"set_id": set_id}).all()
-    if not rows:
-        return None
-    return _set_of(rows[0]), [(d, bool(row.starred)) for row in rows if (d := _delivery_of(row))]
-
-
 class Answering(NamedTuple):
     practice_set: SetRow
     delivery: DeliveryRow | None      # None: no such presentation in this set
@@ -102,22 +82,10 @@ def answering(set_id: int, delivery_id: int) -> Answering | None:
     return Answering(_set_of(row), _delivery_of(row), row.last_answered_at, learning.standing_of(row))
 
 
-# The set, the presentation at a position with its answer, how many of the set's presentations
-# are answered, and whether the question is starred.
-_others = _deliveries.alias("others")
-_answered_count = (select(func.count()).select_from(_others)
-                   .where(_others.c.set_id == _sets.c.id, exists().where(_attempts.c.delivery_id == _others.c.id))
-                   .scalar_subquery())
 _ATTEMPT_COLUMNS = (_attempts.c.id.label("attempt_id"), _attempts.c.question_version, _attempts.c.response,
                     _attempts.c.correct, _attempts.c.score, _attempts.c.max_score, _attempts.c.parts,
                     _attempts.c.self_assessment, _attempts.c.rubric_score, _attempts.c.reviewed_score,
                     _attempts.c.reviewed_at)
-_FEEDBACK = (select(*_SET_COLUMNS, *_DELIVERY_COLUMNS, *_ATTEMPT_COLUMNS,
-                    _answered_count.label("answered"), _starred.label("starred"))
-             .select_from(_sets.outerjoin(_deliveries, and_(_deliveries.c.set_id == _sets.c.id,
-                                                            _deliveries.c.position == bindparam("position")))
-                          .outerjoin(_attempts, _attempts.c.delivery_id == _deliveries.c.id))
-             .where(_sets.c.id == bindparam("set_id")))
 
 
 class AttemptRow(NamedTuple):
@@ -141,37 +109,61 @@ class AttemptRow(NamedTuple):
         return self.score if self.rubric_score is None else self.rubric_score
 
 
-class Answered(NamedTuple):
-    practice_set: SetRow
-    delivery: DeliveryRow | None      # None: no presentation at that position
-    attempt: AttemptRow | None        # None: not answered yet
-    answered: int                     # the set's answered presentations
-    starred: bool
-
-
-def answered(set_id: int, position: int) -> Answered | None:
-    row = db.session.connection().execute(_FEEDBACK, {"set_id": set_id, "position": position}).first()
-    if row is None:
-        return None
-    attempt = None if row.correct is None else AttemptRow(
-        row.attempt_id, row.question_version, row.response, row.correct, row.score, row.max_score, row.parts,
-        row.self_assessment, row.rubric_score, row.reviewed_score, row.reviewed_at)
-    return Answered(_set_of(row), _delivery_of(row), attempt, row.answered, bool(row.starred))
-
-
-# 答题卡: every presentation of the set in order, with its answer's verdict if it has one.
-_CARD = (select(_deliveries.c.position, _deliveries.c.question_id, _attempts.c.correct, _attempts.c.score)
-         .select_from(_deliveries.outerjoin(_attempts, _attempts.c.delivery_id == _deliveries.c.id))
-         .where(_deliveries.c.set_id == bindparam("set_id"))
-         .order_by(_deliveries.c.position))
-
-
 class CardRow(NamedTuple):
+    """A presentation as the 答题卡 shows it."""
+
     position: int
     question_id: str
     correct: bool | None      # None: not answered yet
     score: float | None
 
 
-def card(set_id: int) -> list[CardRow]:
-    return [CardRow(*row) for row in db.session.connection().execute(_CARD, {"set_id": set_id})]
+class Presented(NamedTuple):
+    delivery: DeliveryRow
+    attempt: AttemptRow | None        # None: not answered yet
+    starred: bool
+
+
+class SetState(NamedTuple):
+    """A set and every presentation of it in order, each with its answer if it has one."""
+
+    practice_set: SetRow
+    presented: list[Presented]        # empty for 背题模式 (nothing is presented)
+
+    def at(self, position: int) -> Presented | None:
+        return next((p for p in self.presented if p.delivery.position == position), None)
+
+    @property
+    def answered(self) -> int:
+        return sum(p.attempt is not None for p in self.presented)
+
+    @property
+    def waiting(self) -> list[tuple[DeliveryRow, bool]]:
+        """The presentations still waiting for an answer, in order, with whether each is starred."""
+        return [(p.delivery, p.starred) for p in self.presented if p.attempt is None]
+
+    @property
+    def cells(self) -> list[CardRow]:
+        return [CardRow(p.delivery.position, p.delivery.question_id, p.attempt.correct if p.attempt else None,
+                        p.attempt.score if p.attempt else None) for p in self.presented]
+
+
+# The set, every presentation of it with its answer and whether the student starred its
+# question: what the question and feedback pages show (and the question after, and the 答题卡),
+# in one statement; one row with empty presentation columns for a set of none.
+_STATE = (select(*_SET_COLUMNS, *_DELIVERY_COLUMNS, *_ATTEMPT_COLUMNS, _starred.label("starred"))
+          .select_from(_sets.outerjoin(_deliveries, _deliveries.c.set_id == _sets.c.id)
+                       .outerjoin(_attempts, _attempts.c.delivery_id == _deliveries.c.id))
+          .where(_sets.c.id == bindparam("set_id"))
+          .order_by(_deliveries.c.position))
+
+
+def state(set_id: int) -> SetState | None:
+    rows = db.session.connection().execute(_STATE, {"set_id": set_id}).all()
+    if not rows:
+        return None
+    presented = [Presented(delivery, None if row.correct is None else AttemptRow(
+        row.attempt_id, row.question_version, row.response, row.correct, row.score, row.max_score, row.parts,
+        row.self_assessment, row.rubric_score, row.reviewed_score, row.reviewed_at), bool(row.starred))
+        for row in rows if (delivery := _delivery_of(row))]
+    return SetState(_set_of(rows[0]), presented)

@@ -1,8 +1,9 @@
 // Practice in place (docs/one-request.md). An answer is posted with fetch (the same form, its
 // CSRF token included) and the server answers with the feedback card, which takes the question
-// card's place; while the 解析 is read the next question's card is fetched, so 下一题 shows it
-// at once. Either way the address bar gets the page's own URL (reload, back and share work) and
-// focus moves to the verdict or the question. Without this script (or without fetch) the form
+// card's place, with the next question's card (inert, in a <template>), so 下一题 shows it at
+// once (a feedback page loaded whole fetches it while the 解析 is read). Either way the address
+// bar gets the page's own URL (reload, back and share work) and focus moves to the verdict or
+// the question. Without this script (or without fetch) the form
 // posts, the server redirects to the feedback page, and 下一题 is a link, as before.
 // htmx could post and swap, but not prefetch the next card and swap it on a click with no
 // request, and its history cache keeps pages (with answers) in localStorage: hence this file.
@@ -47,13 +48,20 @@
       return response.text().then(function (html) {
         var doc = new DOMParser().parseFromString(html, "text/html");
         var found = doc.querySelector("section[data-practice]");
-        if (response.ok && found) return {card: document.adoptNode(found), url: at};
+        if (response.ok && found) return {card: document.adoptNode(found), url: at, ahead: following(doc)};
         return {error: message(doc)};
       });
     });
   }
 
-  function show(next, url) {
+  // The next question's card that came with a feedback card (the answer's POST): {card, url}.
+  function following(doc) {
+    var template = doc.querySelector("template[data-ahead]");
+    var found = template && template.content.querySelector("section[data-practice]");
+    return found ? {card: document.adoptNode(found), url: template.getAttribute("data-url")} : null;
+  }
+
+  function show(next, url, after) {
     var old = card();
     document.dispatchEvent(new CustomEvent("practice:leave"));
     old.replaceWith(next);
@@ -69,11 +77,16 @@
       target.focus({preventScroll: true});
     }
     document.dispatchEvent(new CustomEvent("practice:swap", {detail: next.getAttribute("data-practice")}));
-    prefetch();
+    prefetch(after);
   }
 
-  function prefetch() {
+  // What 下一题 will show: the card that came with this one (`after`), else one fetched now.
+  function prefetch(after) {
     var link = document.querySelector("main a[data-prefetch]");
+    if (link && after && new URL(after.url, location.href).href === link.href) {
+      ahead = {url: link.href, at: Date.now(), result: Promise.resolve(after)};
+      return;
+    }
     ahead = link ? {url: link.href, at: Date.now(), result: ask(link.href).catch(function () { return null; })} : null;
   }
 
@@ -96,7 +109,7 @@
     ask(form.action, {method: "POST", body: new FormData(form)}).then(function (result) {
       if (result.navigate) { location.assign(result.navigate); return; }
       if (result.error) { refuse(form, result.error); return; }
-      show(result.card, result.url);
+      show(result.card, result.url, result.ahead);
       mark("feedback");
     }, function () {
       refuse(form, window.TutorPractice ? window.TutorPractice.OFFLINE : FAILED);
