@@ -7,12 +7,14 @@ from datetime import timedelta
 
 from flask import current_app, g
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import literal, select, union_all
 
-from tutor.coursework.tries import withheld_questions
+from tutor.coursework.tries import withheld_assignments, withheld_questions
 from tutor.extensions import db
 from tutor.models import ExamPaper
 from tutor.web import now
+
+PAPER = "paper"      # a row of a running paper, beside the assignments' kinds
 
 
 def questions_on_open_paper() -> frozenset[str]:
@@ -29,8 +31,11 @@ def questions_on_open_paper() -> frozenset[str]:
 
 
 def _questions_on_open_paper() -> frozenset[str]:
-    since = now() - timedelta(seconds=float(current_app.config["TUTOR_EXAM_GRACE_SECONDS"]))
-    papers = db.session.scalars(select(ExamPaper.items).where(
-        ExamPaper.user_id == current_user.id, ExamPaper.submitted_at.is_(None), ExamPaper.deadline >= since))
-    return frozenset(item["question_id"] for items in papers for item in items) | withheld_questions(
-        current_user.id, now())
+    moment = now()
+    since = moment - timedelta(seconds=float(current_app.config["TUTOR_EXAM_GRACE_SECONDS"]))
+    # one statement: the running papers' items, and the withheld assignments after them
+    papers = select(literal(PAPER).label("kind"), ExamPaper.id, ExamPaper.items).where(
+        ExamPaper.user_id == current_user.id, ExamPaper.submitted_at.is_(None), ExamPaper.deadline >= since)
+    rows = db.session.execute(union_all(papers, withheld_assignments(current_user.id, moment))).all()
+    on_papers = frozenset(item["question_id"] for kind, _, items in rows if kind == PAPER for item in items)
+    return on_papers | withheld_questions(current_user.id, [row for row in rows if row[0] != PAPER])
