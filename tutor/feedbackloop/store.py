@@ -14,7 +14,7 @@ from typing import Any, Unpack
 
 from flask import g
 from flask_login import current_user
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, bindparam, case, func, select
 
 from tutor import teaching
 from tutor.extensions import db
@@ -50,8 +50,8 @@ class Panel:
     """What the note-and-report partial shows under one question, for the signed-in user."""
 
     anchor: str                                  # the partial's element id, and where POSTs return
-    note: QuestionNote | None
-    reports: list[QuestionReport]                # theirs on this question, newest first
+    note: Any                                    # a row (text, updated_at), or None
+    reports: list[Any]                           # rows of _REPORTS: theirs on this question, newest first
     reports_left: int                            # in the current 24 hours
 
     @property
@@ -65,24 +65,36 @@ class Panel:
 
 @dataclass
 class _Loaded:
-    """The user's notes and reports on one course, loaded once per request: a page with many
-    questions (an exam result) costs two queries, not two per question."""
+    """The user's notes on one course and their reports, loaded once per request: a page with
+    many questions (an exam result) costs two queries, not two per question."""
 
-    notes: dict[str, QuestionNote] = field(default_factory=dict)
-    reports: dict[str, list[QuestionReport]] = field(default_factory=dict)
+    notes: dict[str, Any] = field(default_factory=dict)
+    reports: dict[str, list[Any]] = field(default_factory=dict)
+    reports_today: int = 0
+
+
+# Core rows, not ORM objects: the panel only shows them (on every feedback page).
+_NOTES = select(QuestionNote.question_id, QuestionNote.text, QuestionNote.updated_at).where(
+    QuestionNote.user_id == bindparam("user_id"), QuestionNote.course_id == bindparam("course_id"))
+_REPORTS = (select(QuestionReport.id, QuestionReport.course_id, QuestionReport.question_id, QuestionReport.status,
+                   QuestionReport.category, QuestionReport.text, QuestionReport.reply, QuestionReport.created_at)
+            .where(QuestionReport.user_id == bindparam("user_id"))
+            .order_by(QuestionReport.created_at.desc(), QuestionReport.id.desc()))
 
 
 def _loaded(user_id: int, course_id: str) -> _Loaded:
     cache: dict[str, _Loaded] = g.setdefault("feedbackloop_loaded", {})
     if course_id not in cache:
         found = _Loaded()
-        for note in db.session.scalars(select(QuestionNote).where(QuestionNote.user_id == user_id,
-                                                                  QuestionNote.course_id == course_id)):
+        connection = db.session.connection()
+        for note in connection.execute(_NOTES, {"user_id": user_id, "course_id": course_id}):
             found.notes[note.question_id] = note
-        for report in db.session.scalars(select(QuestionReport).where(
-                QuestionReport.user_id == user_id, QuestionReport.course_id == course_id)
-                .order_by(QuestionReport.created_at.desc(), QuestionReport.id.desc())):
-            found.reports.setdefault(report.question_id, []).append(report)
+        # every course's: the 24-hour cap counts them all (a few a day at most, by that cap)
+        since = now() - timedelta(days=1)
+        for report in connection.execute(_REPORTS, {"user_id": user_id}):
+            found.reports_today += report.created_at > since
+            if report.course_id == course_id:
+                found.reports.setdefault(report.question_id, []).append(report)
         cache[course_id] = found
     return cache[course_id]
 
@@ -107,10 +119,8 @@ def panel(course_id: str, question_id: str) -> Panel | None:
     if not current_user.is_authenticated or question_id in withheld():
         return None
     loaded = _loaded(current_user.id, course_id)
-    if "feedbackloop_today" not in g:
-        g.feedbackloop_today = reports_today(current_user.id, now())
     return Panel(anchor(question_id), loaded.notes.get(question_id), loaded.reports.get(question_id, []),
-                 max(REPORTS_PER_DAY - g.feedbackloop_today, 0))
+                 max(REPORTS_PER_DAY - loaded.reports_today, 0))
 
 
 def note_of(user_id: int, course_id: str, question_id: str) -> QuestionNote | None:
