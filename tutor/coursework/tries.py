@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from tutor.content.course import Course
 from tutor.coursework import rules
@@ -148,19 +148,19 @@ def finish_paper(paper: ExamPaper) -> None:
                                late=rules.past_due(assignment, paper.submitted_at)))
 
 
-def withheld_assignments(user_id: int, moment: datetime) -> Select[str, int, list[str] | None]:
-    """(kind, id, question ids) of the student's classes' open assignments that show answers only
-    after the due time: a query, so that a caller can read it with others in one statement."""
-    return (select(Assignment.kind, Assignment.id, Assignment.question_ids)
-            .join(ClassMember, ClassMember.class_id == Assignment.class_id)
-            .where(ClassMember.user_id == user_id, ClassMember.role == MEMBER_STUDENT,
-                   Assignment.show_answers == SHOW_AFTER_DUE, Assignment.opens_at <= moment,
-                   Assignment.due_at >= moment))
+# (kind, id, question ids) of the student's classes' open assignments that show answers only
+# after the due time; bound: user_id, moment. A prebuilt query, so that a caller can read it
+# with others in one statement.
+WITHHELD_ASSIGNMENTS = (select(Assignment.kind, Assignment.id, Assignment.question_ids)
+                        .join(ClassMember, ClassMember.class_id == Assignment.class_id)
+                        .where(ClassMember.user_id == bindparam("user_id"), ClassMember.role == MEMBER_STUDENT,
+                               Assignment.show_answers == SHOW_AFTER_DUE, Assignment.opens_at <= bindparam("moment"),
+                               Assignment.due_at >= bindparam("moment")))
 
 
 def withheld_questions(user_id: int, rows: Iterable[tuple[str, int, Any]]) -> frozenset[str]:
     """Questions whose keys, 解析 and verdicts a student may not see yet, from the rows of
-    `withheld_assignments`: a practice assignment's questions; for an exam assignment, the
+    WITHHELD_ASSIGNMENTS: a practice assignment's questions; for an exam assignment, the
     questions of the papers they drew for it."""
     hidden: set[str] = set()
     exams = []

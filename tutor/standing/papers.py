@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from flask import current_app, g
 from flask_login import current_user
-from sqlalchemy import literal, select, union_all
+from sqlalchemy import bindparam, literal, select, union_all
 
-from tutor.coursework.tries import withheld_assignments, withheld_questions
+from tutor.coursework.tries import WITHHELD_ASSIGNMENTS, withheld_questions
 from tutor.extensions import db
 from tutor.models import ExamPaper
 from tutor.web import now
@@ -30,12 +30,19 @@ def questions_on_open_paper() -> frozenset[str]:
     return found
 
 
+# One statement: the running papers' items (deadline after `since`), and the withheld
+# assignments after them.
+_WITHHELD = union_all(
+    select(literal(PAPER).label("kind"), ExamPaper.id, ExamPaper.items).where(
+        ExamPaper.user_id == bindparam("user_id"), ExamPaper.submitted_at.is_(None),
+        ExamPaper.deadline >= bindparam("since")),
+    WITHHELD_ASSIGNMENTS)
+
+
 def _questions_on_open_paper() -> frozenset[str]:
     moment = now()
     since = moment - timedelta(seconds=float(current_app.config["TUTOR_EXAM_GRACE_SECONDS"]))
-    # one statement: the running papers' items, and the withheld assignments after them
-    papers = select(literal(PAPER).label("kind"), ExamPaper.id, ExamPaper.items).where(
-        ExamPaper.user_id == current_user.id, ExamPaper.submitted_at.is_(None), ExamPaper.deadline >= since)
-    rows = db.session.execute(union_all(papers, withheld_assignments(current_user.id, moment))).all()
+    rows = db.session.connection().execute(_WITHHELD, {"user_id": current_user.id, "since": since,
+                                                       "moment": moment}).all()
     on_papers = frozenset(item["question_id"] for kind, _, items in rows if kind == PAPER for item in items)
     return on_papers | withheld_questions(current_user.id, [row for row in rows if row[0] != PAPER])
