@@ -64,7 +64,15 @@ def reset(database: str) -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(path + suffix).unlink(missing_ok=True)
         return
-    from sqlalchemy import MetaData, create_engine
+    from sqlalchemy import MetaData, create_engine, text
+    from sqlalchemy.engine import make_url
+    url = make_url(database)
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:          # a new machine has none yet
+        if connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                              {"name": url.database}).first() is None:
+            connection.execute(text(f'CREATE DATABASE "{url.database}"'))
+    admin.dispose()
     engine = create_engine(database)
     with engine.begin() as connection:
         found = MetaData()

@@ -398,7 +398,7 @@ def _feedback(set_id: int, position: int, address: fragments.PageAddress | None 
     on_exam = q.id in withheld
     extra = {"request": address} if address else {}
     return fragments.page("feedback", url_for("practice.feedback", set_id=set_id, position=position), **extra,
-                          ahead=ahead,
+                           ahead=ahead,
                            title="答案已记录" if on_exam else ("回答正确" if attempt.correct else "回答错误"),
                            course=course, practice_set=practice_set,
                            set_name=_set_name(course, practice_set), q=q, delivery=delivery,

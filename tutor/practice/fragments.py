@@ -1,8 +1,8 @@
 """Practice in place (docs/one-request.md): with inplace.js, the question and feedback pages are
 fetched as their card alone (the <section> under <main>), and the answer's POST answers with the
-feedback card instead of a redirect, followed by the next question's card, so a question
-costs one request, not three. Without the
-script nothing changes: the same URLs give whole pages and the POST redirects.
+feedback card instead of a redirect, followed by the next question's card, so a question costs
+one request, not three. Without the script nothing changes: the same URLs give whole pages and
+the POST redirects.
 
 The script asks with the FRAGMENT request header; a card's response names the URL it belongs at
 (FRAGMENT_URL, for history.pushState), and where a whole page would redirect, a fragment request
