@@ -7,7 +7,9 @@ first card is one more request in ten), its SQL statements, CPU per question, an
     python bench/question_cost.py --database URL    # emptied and seeded here
     python bench/question_cost.py --profile
 
-bench/questions.py gives the throughput ratio under gunicorn; this says what a question costs.
+It times bench/baseline_app.py's cycle (a template, an insert) the same way, on the same
+database. bench/questions.py gives the throughput ratio under gunicorn; this says what a
+question costs.
 """
 from __future__ import annotations
 
@@ -67,30 +69,29 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         assert answered.status_code == 200, answered.status_code
 
     statements: list[str] = []
+
+    def listener(_c: Any, _cur: Any, sql: str, *_: Any) -> None:
+        statements.append(" ".join(sql.split()[:6]))
+    one_question()
+    one_question()
     with app.app_context():
-        event.listen(db.engine, "before_cursor_execute",
-                     lambda _c, _cur, sql, *_: statements.append(" ".join(sql.split()[:6])))
-    one_question()
-    one_question()
-    statements.clear()
-    one_question()          # the second of its set's answers: one request
-    print(f"SQL statements per question: {len(statements)}")
+        event.listen(db.engine, "before_cursor_execute", listener)
+        one_question()          # the second of its set's answers: one request
+        event.remove(db.engine, "before_cursor_execute", listener)
+    counted = len(statements)
+    print(f"SQL statements per question: {counted}")
     for sql, count in Counter(statements).most_common():
         print(f"  {count} × {sql} …")
-    # In batches of ten (a set), and the best batch besides the mean: on a shared machine the
-    # mean moves by a third from run to run, the best batch much less.
-    batches: list[tuple[float, float]] = []
-    for _ in range(max(args.questions // 10, 1)):
-        started, cpu = time.perf_counter(), time.process_time()
-        for _ in range(10):
-            one_question()
-        batches.append(((time.perf_counter() - started) / 10 * 1000, (time.process_time() - cpu) / 10 * 1000))
-    figures = {"statements": len(statements),
-               "wall_ms": round(statistics.mean(w for w, _ in batches), 2),
-               "cpu_ms": round(statistics.mean(c for _, c in batches), 2),
-               "best_wall_ms": round(min(w for w, _ in batches), 2)}
+    bare = _bare_cycle(database)
+    bare()
+    sets = max(args.questions // 10, 1)
+    ours, theirs = _timed(one_question, sets), _timed(bare, sets)
+    figures = {"statements": counted, **ours, **{f"bare_{k}": v for k, v in theirs.items()}}
     print("per question (the answer, with its feedback and the next card; a set's first card once in ten): "
-          f"{figures['wall_ms']} ms, {figures['cpu_ms']} ms of CPU; the best set of ten {figures['best_wall_ms']} ms")
+          f"{ours['wall_ms']} ms, {ours['cpu_ms']} ms of CPU; the best set of ten {ours['best_wall_ms']} ms")
+    print(f"the bare app's cycle (GET /template, POST /insert), the same way: {theirs['wall_ms']} ms, "
+          f"{theirs['cpu_ms']} ms of CPU; the best set of ten {theirs['best_wall_ms']} ms "
+          f"(bare / app, best sets: {theirs['best_wall_ms'] / ours['best_wall_ms']:.2f})")
     if args.profile:
         profiler = cProfile.Profile()
         profiler.enable()
@@ -101,6 +102,34 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         stats = pstats.Stats(profiler)
         stats.sort_stats("cumulative").print_stats(r"(/tutor/|/templates/)", 30)
     return figures
+
+
+def _timed(cycle: Any, sets: int) -> dict[str, float]:
+    """Mean wall and CPU milliseconds per question, in sets of ten, and the best set: on a shared
+    machine the mean moves by a third from run to run, the best set much less."""
+    batches: list[tuple[float, float]] = []
+    for _ in range(sets):
+        started, cpu = time.perf_counter(), time.process_time()
+        for _ in range(10):
+            cycle()
+        batches.append(((time.perf_counter() - started) / 10 * 1000, (time.process_time() - cpu) / 10 * 1000))
+    return {"wall_ms": round(statistics.mean(w for w, _ in batches), 2),
+            "cpu_ms": round(statistics.mean(c for _, c in batches), 2),
+            "best_wall_ms": round(min(w for w, _ in batches), 2)}
+
+
+def _bare_cycle(database: str) -> Any:
+    """bench/baseline_app.py's question in-process on the same database: a template, an insert."""
+    import os
+
+    import baseline_app
+    os.environ["DATABASE_URL"] = database
+    client = baseline_app.create().test_client()
+
+    def cycle() -> None:
+        assert client.get("/template").status_code == 200
+        assert client.post("/insert", data={"text": "benchmark"}).status_code == 302
+    return cycle
 
 
 if __name__ == "__main__":

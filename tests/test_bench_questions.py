@@ -35,3 +35,13 @@ def test_the_browser_spans_are_paired_marks() -> None:
     spans = questions._spans(marks)
     assert spans["answer_to_feedback_median_ms"] == 40.0 and spans["answer_to_feedback_count"] == 2
     assert spans["next_to_question_median_ms"] == 4.0 and spans["next_to_question_count"] == 1
+
+
+def test_the_question_cost_benchmark_runs_and_counts_one_request_per_question(capsys: pytest.CaptureFixture[str]) -> None:
+    import question_cost
+    figures = question_cost.main(["--questions", "20"])
+    printed = capsys.readouterr().out
+    # the answer's request, the set's first card aside: its statements are the ones listed
+    assert 5 <= figures["statements"] <= 16, figures
+    assert figures["cpu_ms"] > 0 and figures["bare_cpu_ms"] > 0 and figures["best_wall_ms"] <= figures["wall_ms"]
+    assert "SQL statements per question" in printed and "the bare app's cycle" in printed
