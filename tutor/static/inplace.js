@@ -3,8 +3,8 @@
 // card's place, with the next question's card (inert, in a <template>), so 下一题 shows it at
 // once (a feedback page loaded whole fetches it while the 解析 is read). Either way the address
 // bar gets the page's own URL (reload, back and share work) and focus moves to the verdict or
-// the question. Without this script (or without fetch) the form
-// posts, the server redirects to the feedback page, and 下一题 is a link, as before.
+// the question. Without this script (or without fetch) the form posts, the server redirects to
+// the feedback page, and 下一题 is a link, as before.
 // htmx could post and swap, but not prefetch the next card and swap it on a click with no
 // request, and its history cache keeps pages (with answers) in localStorage: hence this file.
 (function () {
