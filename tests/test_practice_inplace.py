@@ -12,6 +12,7 @@ from conftest import PASSWORD, answer_form, current_delivery, login, make_app, r
 from test_assignments import QIDS, assign, client_as, course, school  # noqa: F401
 from tutor.extensions import db
 from tutor.models import Attempt
+from tutor.questions import REGISTRY
 
 FRAGMENT = {"X-Fragment": "1"}
 
@@ -78,6 +79,26 @@ def test_an_answer_fetched_is_graded_stored_and_answered_with_the_feedback_card(
     assert '<span class="counter" aria-label="进度">2 / 10</span>' in question_card
     assert without_csrf_tokens(following.strip()[:-len("</template>")]) == without_csrf_tokens(question_card)
     assert attempts(app) == 1
+
+
+def test_the_card_an_answer_comes_back_with_is_the_card_its_url_shows_for_every_type(app, client) -> None:
+    """The POST shows the answer it has just stored without reading it back; the card must be
+    the one a reload reads from the database, for each type's response and parts, right and
+    wrong (a type whose answer JSON does not come back as it went in would differ here)."""
+    register(client)
+    for kind in REGISTRY:
+        set_id = start_set(client, "all", f"|t={kind}")
+        for right in (True, False):
+            delivery, q = shown(app, client, set_id)
+            assert q.type == kind
+            posted = client.post(f"/practice/{set_id}/answer", headers=FRAGMENT,
+                                 data={"delivery": delivery.id, **answer_form(q, delivery.layout, right)})
+            assert posted.status_code == 200, (q.id, posted.status_code)
+            card = posted.text.partition("<template data-ahead")[0].strip()
+            assert ("✓ 回答正确" in card) == right, (q.id, right)
+            reread = client.get(f"/practice/{set_id}/{delivery.position}", headers=FRAGMENT).text.strip()
+            assert without_csrf_tokens(card) == without_csrf_tokens(reread), (q.id, right)
+    assert attempts(app) == 2 * len(REGISTRY)
 
 
 def test_no_next_card_where_下一题_does_not_open_a_question(app, client) -> None:

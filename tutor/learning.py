@@ -60,13 +60,15 @@ class Standing:
 STANDING_COLUMNS = (_cards.c.card, _cards.c.reviews, _notebook.c.id.label("notebook_row"), _notebook.c.streak)
 
 
-def join_standing(source: Any, user_id: Any, course_id: Any, question_id: Any) -> Any:
+def join_standing(source: Any, user_id: Any, course_id: Any, question_id: Any, only: Any = true()) -> Any:
     """`source` outer-joined to the question's review card and notebook entry, so that a view can
-    read STANDING_COLUMNS in the same query as its own rows."""
+    read STANDING_COLUMNS in the same query as its own rows; `only`: the rows of `source` that
+    get them (the others read NULLs)."""
     return source.outerjoin(_cards, and_(
-        _cards.c.user_id == user_id, _cards.c.course_id == course_id, _cards.c.question_id == question_id,
+        _cards.c.user_id == user_id, _cards.c.course_id == course_id, _cards.c.question_id == question_id, only,
     )).outerjoin(_notebook, and_(
-        _notebook.c.user_id == user_id, _notebook.c.course_id == course_id, _notebook.c.question_id == question_id))
+        _notebook.c.user_id == user_id, _notebook.c.course_id == course_id, _notebook.c.question_id == question_id,
+        only))
 
 
 def standing_of(row: Any) -> Standing:
@@ -176,7 +178,8 @@ def _writes(dialect: str, notebook: NotebookChange | None, in_set: bool) -> list
         if dialect == "postgresql":
             attempt = _ATTEMPT.returning(_attempts.c.id).cte("new_attempt")
             folded = _summary_upsert(dialect, select(attempt.c.id).scalar_subquery())
-            _statements[key] = [folded.add_cte(attempt, *(w.cte(f"write_{i}") for i, w in enumerate(others)))]
+            written = folded.add_cte(attempt, *(w.cte(f"write_{i}") for i, w in enumerate(others)))
+            _statements[key] = [written.returning(select(attempt.c.id).scalar_subquery())]
         else:
             _statements[key] = [_ATTEMPT, _summary_upsert(dialect, bindparam("attempt_id")), *others]
     return _statements[key]
@@ -292,19 +295,20 @@ def prepare(user_id: int, course: Course, question: QuestionBase, response: obje
                    notebook, notebook_row, set_id)
 
 
-def store(changes: Changes) -> None:
-    """Write an answer's changes (never commits)."""
+def store(changes: Changes) -> int:
+    """Write an answer's changes (never commits); the answer's id."""
     params = changes.params()
     connection = db.session.connection()    # Core statements: the ORM session's layer adds nothing
     dialect = connection.dialect.name
     statements = _writes(dialect, changes.notebook, changes.in_set)
-    if dialect != "postgresql":
-        inserted = connection.execute(statements[0], params).inserted_primary_key
-        assert inserted is not None     # an INSERT of one row
-        params["attempt_id"] = inserted[0]
-        statements = statements[1:]
-    for statement in statements:
+    if dialect == "postgresql":
+        return int(connection.execute(statements[0], params).scalar_one())
+    inserted = connection.execute(statements[0], params).inserted_primary_key
+    assert inserted is not None     # an INSERT of one row
+    params["attempt_id"] = inserted[0]
+    for statement in statements[1:]:
         connection.execute(statement, params)
+    return int(inserted[0])
 
 
 def record(user_id: int, course: Course, question: QuestionBase, response: object, result: Grade,

@@ -1,6 +1,7 @@
 """Practice: one question at a time, graded on the server, every answer stored once."""
 from __future__ import annotations
 
+import json
 import random
 from datetime import timedelta
 from typing import Any
@@ -321,21 +322,31 @@ def answer(set_id: int) -> Response:
                                mode=practice_set.mode, seconds=seconds, before=found.before,
                                delivery_id=delivery.id, set_id=practice_set.id)
     begin_writing()
+    stored: rows.SetState | None = None
     try:
-        learning.store(changes)
+        attempt_id = learning.store(changes)
         if practice_set.mode == tries.SET_MODE:
             tries.finish_set_if_done(practice_set.id, moment)
         if cursor_next is not None:
             _advance_cursor(practice_set.user_id, course, (practice_set.scope_kind, practice_set.scope_id),
                             cursor_next)
         db.session.commit()
+        stored = found.answered(_attempt_row(attempt_id, changes.answer))
     except IntegrityError:
         # Answered already (a refresh, a double click, the back button): the unique constraint
         # on the delivery refused the second answer, and the first one stands.
         db.session.rollback()
     if fragments.wanted():      # the feedback card at once, and the next question's: no other request
-        return _feedback(set_id, delivery.position, fragments.at(feedback), with_next=True)
+        return _feedback(set_id, delivery.position, fragments.at(feedback), with_next=True, found=stored)
     return redirect(feedback)
+
+
+def _attempt_row(attempt_id: int, answer: learning.AnswerRow) -> rows.AttemptRow:
+    """The answer just stored, as reading it back gives it: its JSON columns as JSON returns
+    them (a tuple comes back a list), and nothing self-assessed or reviewed yet."""
+    return rows.AttemptRow(attempt_id, answer.question_version, json.loads(json.dumps(answer.response)),
+                           answer.correct, float(answer.score), float(answer.max_score), json.loads(json.dumps(answer.parts)),
+                           None, None, None, None)
 
 
 def _restart_cursor(course: Course, scope: tuple[str, str]) -> None:
@@ -366,11 +377,12 @@ def feedback(set_id: int, position: int) -> Response:
 
 
 def _feedback(set_id: int, position: int, address: fragments.PageAddress | None = None,
-              with_next: bool = False) -> Response:
+              with_next: bool = False, found: rows.SetState | None = None) -> Response:
     """The feedback page (or card) of the answer at `position`; `address`: where the card is
     shown when it answers the POST to /answer; `with_next`: the card comes with the card of the
-    question its 下一题 opens, if one waits (docs/one-request.md)."""
-    found = rows.state(set_id)
+    question its 下一题 opens, if one waits (docs/one-request.md); `found`: the set's state, when
+    the caller has it."""
+    found = found or rows.state(set_id)
     if found is None or (found.practice_set.user_id != current_user.id
                           and not teaching.can_read_student(current_user, found.practice_set.user_id)):
         abort(404)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, bindparam, exists, select
+from sqlalchemy import bindparam, exists, select
 
 from tutor import learning
 from tutor.extensions import db
@@ -48,15 +48,6 @@ _DELIVERY_COLUMNS = (_deliveries.c.id.label("delivery_id"), _deliveries.c.positi
 _starred = exists().where(_favourites.c.user_id == _sets.c.user_id, _favourites.c.course_id == _sets.c.course_id,
                           _favourites.c.question_id == _deliveries.c.question_id)
 
-# The set with one of its presentations, and the student's review card and notebook entry for
-# the question.
-_with_delivery = _sets.outerjoin(_deliveries, and_(_deliveries.c.set_id == _sets.c.id,
-                                                   _deliveries.c.id == bindparam("delivery_id")))
-_ANSWERING = (select(*_SET_COLUMNS, *_DELIVERY_COLUMNS, _sets.c.last_answered_at, *learning.STANDING_COLUMNS)
-              .select_from(learning.join_standing(_with_delivery, _sets.c.user_id, _sets.c.course_id,
-                                                  _deliveries.c.question_id))
-              .where(_sets.c.id == bindparam("set_id")))
-
 
 def _set_of(row: Any) -> SetRow:
     return SetRow(*row[:len(_SET_COLUMNS)])
@@ -66,20 +57,6 @@ def _delivery_of(row: Any) -> DeliveryRow | None:
     if row.delivery_id is None:
         return None
     return DeliveryRow(row.delivery_id, row.position, row.question_id, row.layout, row.presented_at)
-
-
-class Answering(NamedTuple):
-    practice_set: SetRow
-    delivery: DeliveryRow | None      # None: no such presentation in this set
-    last_answered_at: datetime | None
-    before: learning.Standing
-
-
-def answering(set_id: int, delivery_id: int) -> Answering | None:
-    row = db.session.connection().execute(_ANSWERING, {"set_id": set_id, "delivery_id": delivery_id}).first()
-    if row is None:
-        return None
-    return Answering(_set_of(row), _delivery_of(row), row.last_answered_at, learning.standing_of(row))
 
 
 _ATTEMPT_COLUMNS = (_attempts.c.id.label("attempt_id"), _attempts.c.question_version, _attempts.c.response,
@@ -151,19 +128,64 @@ class SetState(NamedTuple):
 # The set, every presentation of it with its answer and whether the student starred its
 # question: what the question and feedback pages show (and the question after, and the 答题卡),
 # in one statement; one row with empty presentation columns for a set of none.
-_STATE = (select(*_SET_COLUMNS, *_DELIVERY_COLUMNS, *_ATTEMPT_COLUMNS, _starred.label("starred"))
-          .select_from(_sets.outerjoin(_deliveries, _deliveries.c.set_id == _sets.c.id)
-                       .outerjoin(_attempts, _attempts.c.delivery_id == _deliveries.c.id))
+_STATE_COLUMNS = (*_SET_COLUMNS, *_DELIVERY_COLUMNS, *_ATTEMPT_COLUMNS, _starred.label("starred"))
+_PRESENTED = (_sets.outerjoin(_deliveries, _deliveries.c.set_id == _sets.c.id)
+              .outerjoin(_attempts, _attempts.c.delivery_id == _deliveries.c.id))
+_STATE = (select(*_STATE_COLUMNS).select_from(_PRESENTED)
           .where(_sets.c.id == bindparam("set_id"))
           .order_by(_deliveries.c.position))
 
 
-def state(set_id: int) -> SetState | None:
-    rows = db.session.connection().execute(_STATE, {"set_id": set_id}).all()
-    if not rows:
-        return None
+def _state_of(rows: list[Any]) -> SetState:
     presented = [Presented(delivery, None if row.correct is None else AttemptRow(
         row.attempt_id, row.question_version, row.response, row.correct, row.score, row.max_score, row.parts,
         row.self_assessment, row.rubric_score, row.reviewed_score, row.reviewed_at), bool(row.starred))
         for row in rows if (delivery := _delivery_of(row))]
     return SetState(_set_of(rows[0]), presented)
+
+
+def state(set_id: int) -> SetState | None:
+    rows = db.session.connection().execute(_STATE, {"set_id": set_id}).all()
+    return _state_of(rows) if rows else None
+
+
+class Answering(NamedTuple):
+    """A set as an answer to one of its presentations finds it: the set's state, the
+    presentation (None: no such one in this set), when the set was last answered, and the
+    student's review card and notebook entry for its question."""
+
+    state: SetState
+    delivery: DeliveryRow | None
+    last_answered_at: datetime | None
+    before: learning.Standing
+
+    @property
+    def practice_set(self) -> SetRow:
+        return self.state.practice_set
+
+    def answered(self, attempt: AttemptRow) -> SetState:
+        """The state after this presentation's answer is stored: what reading it again gives."""
+        assert self.delivery is not None
+        return self.state._replace(presented=[
+            shown._replace(attempt=attempt) if shown.delivery.id == self.delivery.id else shown
+            for shown in self.state.presented])
+
+
+# The set's state, as _STATE reads it, with its last answer's time and, on the row of the
+# presentation being answered, the review card and notebook entry: the view reads before it
+# writes, and shows the feedback and the next question from this and what it wrote.
+_ANSWERING = (select(*_STATE_COLUMNS, _sets.c.last_answered_at, *learning.STANDING_COLUMNS)
+              .select_from(learning.join_standing(_PRESENTED, _sets.c.user_id, _sets.c.course_id,
+                                                  _deliveries.c.question_id,
+                                                  only=_deliveries.c.id == bindparam("delivery_id")))
+              .where(_sets.c.id == bindparam("set_id"))
+              .order_by(_deliveries.c.position))
+
+
+def answering(set_id: int, delivery_id: int) -> Answering | None:
+    rows = db.session.connection().execute(_ANSWERING, {"set_id": set_id, "delivery_id": delivery_id}).all()
+    if not rows:
+        return None
+    row = next((row for row in rows if row.delivery_id == delivery_id), None)
+    return Answering(_state_of(rows), None if row is None else _delivery_of(row), rows[0].last_answered_at,
+                     learning.standing_of(row) if row is not None else learning.Standing())
