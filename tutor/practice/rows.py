@@ -5,7 +5,7 @@ every request."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Sequence
 
 from sqlalchemy import bindparam, exists, select
 
@@ -136,7 +136,7 @@ _STATE = (select(*_STATE_COLUMNS).select_from(_PRESENTED)
           .order_by(_deliveries.c.position))
 
 
-def _state_of(rows: list[Any]) -> SetState:
+def _state_of(rows: Sequence[Any]) -> SetState:
     presented = [Presented(delivery, None if row.correct is None else AttemptRow(
         row.attempt_id, row.question_version, row.response, row.correct, row.score, row.max_score, row.parts,
         row.self_assessment, row.rubric_score, row.reviewed_score, row.reviewed_at), bool(row.starred))
