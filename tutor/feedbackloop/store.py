@@ -10,11 +10,12 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Unpack
+from typing import Any, NamedTuple, Unpack
 
 from flask import g
 from flask_login import current_user
-from sqlalchemy import Select, bindparam, case, func, select
+from sqlalchemy import (CompoundSelect, Select, bindparam, case, func, literal, literal_column, null, select,
+                        union_all)
 
 from tutor import teaching
 from tutor.extensions import db
@@ -45,13 +46,30 @@ def clean_text(raw: str | None, limit: int) -> str | None:
     return text if len(text) <= limit else None
 
 
+class NoteRow(NamedTuple):
+    question_id: str
+    text: str
+    updated_at: datetime
+
+
+class ReportRow(NamedTuple):
+    id: int
+    course_id: str
+    question_id: str
+    status: str
+    category: str
+    text: str
+    reply: str | None
+    created_at: datetime
+
+
 @dataclass
 class Panel:
     """What the note-and-report partial shows under one question, for the signed-in user."""
 
     anchor: str                                  # the partial's element id, and where POSTs return
-    note: Any                                    # a row (text, updated_at), or None
-    reports: list[Any]                           # rows of _REPORTS: theirs on this question, newest first
+    note: NoteRow | None
+    reports: list[ReportRow]                     # theirs on this question, newest first
     reports_left: int                            # in the current 24 hours
 
     @property
@@ -73,28 +91,35 @@ class _Loaded:
     reports_today: int = 0
 
 
-# Core rows, not ORM objects: the panel only shows them (on every feedback page).
-_NOTES = select(QuestionNote.question_id, QuestionNote.text, QuestionNote.updated_at).where(
-    QuestionNote.user_id == bindparam("user_id"), QuestionNote.course_id == bindparam("course_id"))
-_REPORTS = (select(QuestionReport.id, QuestionReport.course_id, QuestionReport.question_id, QuestionReport.status,
-                   QuestionReport.category, QuestionReport.text, QuestionReport.reply, QuestionReport.created_at)
-            .where(QuestionReport.user_id == bindparam("user_id"))
-            .order_by(QuestionReport.created_at.desc(), QuestionReport.id.desc()))
+# One statement, Core rows (the panel only shows them, on every feedback page): the user's notes
+# on the course, then their reports on every course, newest first; the NULLs pad a note's row
+# to a report's columns.
+_NOTE, _REPORT = "note", "report"
+_PANEL_ROWS: CompoundSelect[Unpack[tuple[Any, ...]]] = union_all(
+    select(literal(_NOTE).label("kind"), null().label("id"), null().label("course_id"), QuestionNote.question_id,
+           null().label("status"), null().label("category"), QuestionNote.text, null().label("reply"),
+           QuestionNote.updated_at.label("at"))
+    .where(QuestionNote.user_id == bindparam("user_id"), QuestionNote.course_id == bindparam("course_id")),
+    select(literal(_REPORT), QuestionReport.id, QuestionReport.course_id, QuestionReport.question_id,
+           QuestionReport.status, QuestionReport.category, QuestionReport.text, QuestionReport.reply,
+           QuestionReport.created_at)
+    .where(QuestionReport.user_id == bindparam("user_id")),
+).order_by(literal_column("at").desc(), literal_column("id").desc())
 
 
 def _loaded(user_id: int, course_id: str) -> _Loaded:
     cache: dict[str, _Loaded] = g.setdefault("feedbackloop_loaded", {})
     if course_id not in cache:
         found = _Loaded()
-        connection = db.session.connection()
-        for note in connection.execute(_NOTES, {"user_id": user_id, "course_id": course_id}):
-            found.notes[note.question_id] = note
-        # every course's: the 24-hour cap counts them all (a few a day at most, by that cap)
+        # every course's reports: the 24-hour cap counts them all (a few a day at most, by that cap)
         since = now() - timedelta(days=1)
-        for report in connection.execute(_REPORTS, {"user_id": user_id}):
-            found.reports_today += report.created_at > since
-            if report.course_id == course_id:
-                found.reports.setdefault(report.question_id, []).append(report)
+        for row in db.session.connection().execute(_PANEL_ROWS, {"user_id": user_id, "course_id": course_id}):
+            if row.kind == _NOTE:
+                found.notes[row.question_id] = NoteRow(row.question_id, row.text, row.at)
+                continue
+            found.reports_today += row.at > since
+            if row.course_id == course_id:
+                found.reports.setdefault(row.question_id, []).append(ReportRow(*row[1:]))
         cache[course_id] = found
     return cache[course_id]
 
