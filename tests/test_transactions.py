@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from tutor.extensions import db
 from tutor.models import Favourite
-from tutor.transactions import WriteInReadingRequest, begin_writing
+from tutor.transactions import WriteInReadingRequest, begin_writing, read_after_writing
 from tutor.web import writes_after_reading, writes_database
 
 
@@ -53,6 +53,23 @@ def routes(app):
         star("f")
         raise RuntimeError("after two writes")
 
+    @writes_after_reading
+    def then_shown() -> str:
+        _stars()
+        begin_writing()
+        star("g")
+        db.session.commit()
+        read_after_writing()
+        shown = _stars()
+        raw = db.session.connection().connection.dbapi_connection
+        outside = raw.autocommit if db.engine.dialect.name == "postgresql" else not raw.in_transaction
+        try:
+            star("h")
+        except WriteInReadingRequest:
+            return f"{shown} outside={outside} refused"
+        return f"{shown} outside={outside} written"
+
+    app.add_url_rule("/test/then-shown", view_func=then_shown, methods=["POST"])
     app.add_url_rule("/test/hasty", view_func=hasty, methods=["POST"])
     app.add_url_rule("/test/half-done", view_func=half_done, methods=["POST"])
     app.add_url_rule("/test/sneaky", view_func=sneaky)
@@ -91,3 +108,11 @@ def test_a_view_that_reads_first_writes_in_one_transaction_on_sqlite(routes, cli
         client.post("/test/half-done")
     with routes.app_context():
         assert _stars() == 0
+
+
+def test_what_a_view_reads_after_its_commit_runs_outside_a_transaction_and_cannot_write(routes, client) -> None:
+    """read_after_writing: the feedback an answer shows is read as a GET reads (no BEGIN, and on
+    PostgreSQL no ROLLBACK after), and nothing may be written by then."""
+    assert client.post("/test/then-shown").get_data(as_text=True) == "1 outside=True refused"
+    with routes.app_context():
+        assert db.session.scalars(select(Favourite.question_id)).all() == ["g"]

@@ -52,7 +52,7 @@ def init_app(app: Flask) -> None:
         event.listen(engine, "after_cursor_execute", _note_write)
     if not event.contains(Session, "after_commit", _note_commit):
         event.listen(Session, "after_commit", _note_commit)
-    reading = {READ_ONLY: True, NO_BEGIN: True} if sqlite else {READ_ONLY: True, "isolation_level": "AUTOCOMMIT"}
+    reading = _reading(sqlite)
 
     @app.before_request
     def choose_transaction() -> None:
@@ -67,6 +67,18 @@ def init_app(app: Flask) -> None:
                 db.session.connection(execution_options={IMMEDIATE: True})
         else:
             db.session.connection(execution_options=reading)
+
+
+def _reading(sqlite: bool) -> dict[str, Any]:
+    return {READ_ONLY: True, NO_BEGIN: True} if sqlite else {READ_ONLY: True, "isolation_level": "AUTOCOMMIT"}
+
+
+def read_after_writing() -> None:
+    """In a `writes_after_reading` view, after its commit (or rollback): what it reads to show
+    the result runs as a GET's reads do, outside a transaction and unable to write. Otherwise the
+    session's next connection would begin one: on PostgreSQL a BEGIN and a ROLLBACK, two round
+    trips, around reads that need neither."""
+    db.session.connection(execution_options=_reading(db.engine.dialect.name == "sqlite"))
 
 
 RETRIED = "tutor_retried_after_disconnect"

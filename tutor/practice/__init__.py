@@ -31,7 +31,7 @@ from tutor.standing.papers import questions_on_open_paper
 from tutor.standing.sets import progress_of as set_progress
 from tutor.standing.stats import last_results
 from tutor.stored_grade import has_breakdown, stored_grade
-from tutor.transactions import begin_writing
+from tutor.transactions import begin_writing, read_after_writing
 from tutor.web import catalog, course_or_404, now, rng, strict_int, student_write_key, writes_after_reading
 
 bp = Blueprint("practice", __name__, url_prefix="/practice")
@@ -337,6 +337,7 @@ def answer(set_id: int) -> Response:
         # on the delivery refused the second answer, and the first one stands.
         db.session.rollback()
     if fragments.wanted():      # the feedback card at once, and the next question's: no other request
+        read_after_writing()
         return _feedback(set_id, delivery.position, fragments.at(feedback), with_next=True, found=stored)
     return redirect(feedback)
 
