@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy
 
 from conftest import answer_current, register, start_mode
 from tutor.adaptive import chooser as ch
@@ -328,3 +329,32 @@ def test_reason_after_wrong_answers_days_later(app, client, clock, seeded_random
 def test_an_anonymous_visitor_sees_no_forecast(client) -> None:
     home = client.get("/").get_data(as_text=True)
     assert "开始智能练习" not in home and "data-forecast" not in home
+
+
+def test_the_model_reads_each_stored_card_as_fsrs_does(app, client, clock, seeded_random) -> None:
+    """state.answers takes four numbers out of each card's JSON in SQL instead of parsing it into
+    an fsrs.Card: on a real database, after right and wrong answers over days, each memory must
+    be what fsrs itself reads of the stored card."""
+    from fsrs import Card
+
+    from tutor.adaptive import state
+    from tutor.extensions import db
+    from tutor.learning import naive_utc
+    from tutor.models import ReviewCard, User
+    register(client)
+    for right in (True, False, True):
+        set_id = int(start_mode(client, "random").headers["Location"].rsplit("/", 1)[1])
+        for _ in range(5):
+            answer_current(app, client, set_id, right)
+            clock.advance(hours=7)
+        clock.advance(days=2)
+    course = app.extensions["tutor_content"].catalog.course("chapter8")
+    with app.app_context():
+        user_id = db.session.scalar(sqlalchemy.select(User.id).where(User.username == "xiaoming"))
+        seen, _ = state.answers(user_id, course)
+        cards = {row.question_id: Card.from_dict(row.card) for row in db.session.scalars(
+            sqlalchemy.select(ReviewCard).where(ReviewCard.user_id == user_id))}
+    assert len(cards) >= 10 and set(cards) == set(seen)
+    for qid, card in cards.items():
+        assert seen[qid].memory == Memory(card.stability, card.difficulty, naive_utc(card.last_review),
+                                          naive_utc(card.due)), qid

@@ -381,13 +381,15 @@ def gain(item: Item, ability: float, memory: Memory | None, moment: datetime, ho
 
 
 def hours_to_pass(bank: Bank, answers: Mapping[str, Seen], moment: datetime, *,
-                  target: float = PASS_TARGET, limit_hours: float = 20.0) -> float | None:
+                  target: float = PASS_TARGET, limit_hours: float = 20.0,
+                  abilities: Abilities | None = None) -> float | None:
     """Practice time until the pass probability of an exam the next day reaches `target`, if the
     student practised the questions that gain most per minute (as 智能练习 chooses them) and each
     practice had its expected effect: 0 when already there, None beyond `limit_hours`. A
     projection of this model, which knows nothing of learning between questions (so it tends to
-    err long) nor of spacing practice over days (so it may err short)."""
-    abilities = estimate(bank, answers)
+    err long) nor of spacing practice over days (so it may err short). `abilities`: the
+    estimate from these answers, when the caller has it."""
+    abilities = abilities or estimate(bank, answers)
     exam = moment + timedelta(days=1)
     # Each set of practice changes the terms of its ten questions only: the others' are worked
     # out once (the progress and home pages made up to 33 whole readiness sums here).

@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Collection
 
-from fsrs import Card
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 
 from tutor.adaptive.chooser import RECENT_ANSWERS, Pick, choose, explain
 from tutor.adaptive.model import (Bank, Memory, Readiness, Seen, build_bank, estimate, facility_difficulty,
@@ -19,8 +18,9 @@ from tutor.adaptive.model import (Bank, Memory, Readiness, Seen, build_bank, est
 from tutor.content.course import Course
 from tutor.extensions import db
 from tutor.learning import naive_utc
-from tutor.models import ReviewCard, StudentQuestion
+from tutor.models import StudentQuestion
 from tutor.questions import question_type
+from tutor.standing.stats import Summary, summaries
 
 # Item difficulty from every student's first answers is a scan of the summary rows: made at
 # most once in this many seconds per course and process, like a class report's numbers.
@@ -61,27 +61,28 @@ def bank(course: Course) -> Bank | None:
     return made
 
 
-def _memory(card: dict[str, Any] | None) -> Memory | None:
-    if not card:
+def _memory(card: dict[str, Any] | None, due: datetime | None) -> Memory | None:
+    """What the model reads of a stored card (fsrs.Card.to_dict's fields): four of its numbers,
+    read from the dict, not by making an fsrs.Card of each card of a student's whole history
+    (a third of the progress page)."""
+    if not card or due is None:
         return None
-    c = Card.from_dict(card)  # type: ignore[arg-type]
-    if c.stability is None or c.difficulty is None or c.last_review is None:
+    stability, difficulty, last_review = card.get("stability"), card.get("difficulty"), card.get("last_review")
+    if stability is None or difficulty is None or last_review is None:
         return None
-    return Memory(c.stability, c.difficulty, naive_utc(c.last_review), naive_utc(c.due))
+    return Memory(stability, difficulty, naive_utc(datetime.fromisoformat(last_review)), due)
 
 
-def answers(user_id: int, course: Course) -> tuple[dict[str, Seen], list[str]]:
+def answers(user_id: int, course: Course,
+            rows: list[Summary] | None = None) -> tuple[dict[str, Seen], list[str]]:
     """question id -> what the student has shown on it, and the questions answered last (newest
-    first): one query over the summary rows and their review cards."""
-    rows = db.session.execute(
-        select(StudentQuestion.question_id, StudentQuestion.first_fraction, StudentQuestion.last_at,
-               StudentQuestion.last_correct, ReviewCard.card)
-        .outerjoin(ReviewCard, and_(ReviewCard.user_id == StudentQuestion.user_id,
-                                    ReviewCard.course_id == StudentQuestion.course_id,
-                                    ReviewCard.question_id == StudentQuestion.question_id))
-        .where(StudentQuestion.user_id == user_id, StudentQuestion.course_id == course.id))
-    seen = {qid: Seen(float(first if first is not None else last), _memory(card), at, bool(last))
-            for qid, first, at, last, card in rows if qid in course.by_id}
+    first), from their summary rows and review cards (`rows`: those rows, when the caller has
+    read them already)."""
+    if rows is None:
+        rows = summaries(user_id, course.id)
+    seen = {row.question_id: Seen(float(row.first_fraction if row.first_fraction is not None else row.last_correct),
+                                  _memory(row.card, row.due), row.last_at, bool(row.last_correct))
+            for row in rows if row.question_id in course.by_id}
     recent = sorted((qid for qid in seen if seen[qid].last_at is not None),
                     key=lambda qid: seen[qid].last_at, reverse=True)      # type: ignore[arg-type,return-value]
     return seen, recent[:RECENT_ANSWERS]
@@ -125,9 +126,10 @@ class Outlook:
         return round(100 * self.readiness.pass_probability)
 
 
-def outlook(user_id: int, course: Course, moment: datetime) -> Outlook | None:
+def outlook(user_id: int, course: Course, moment: datetime, rows: list[Summary] | None = None) -> Outlook | None:
     made = bank(course)
     if made is None:
         return None
-    seen, _ = answers(user_id, course)
-    return Outlook(readiness(made, seen, moment), hours_to_pass(made, seen, moment))
+    seen, _ = answers(user_id, course, rows)
+    abilities = estimate(made, seen)
+    return Outlook(readiness(made, seen, moment, abilities), hours_to_pass(made, seen, moment, abilities=abilities))

@@ -18,7 +18,7 @@ from tutor.progress import charts
 from tutor.standing.mastery import level_counts, weakest
 from tutor.standing.review import due_today, learning_step_minutes
 from tutor.standing.sets import history as set_history
-from tutor.standing.stats import activity, course_progress, exam_papers
+from tutor.standing.stats import activity, course_progress, exam_papers, summaries
 from tutor.web import SignedInUser, catalog, now
 
 bp = Blueprint("progress", __name__, url_prefix="/progress")
@@ -45,7 +45,8 @@ def student(user_id: int) -> str:
 
 def _course_view(user: User | SignedInUser, course: Course, all_papers: list[ExamPaper]) -> dict:
     moment, tz = now(), current_app.config["TUTOR_TIMEZONE"]
-    progress = course_progress(user.id, course, moment)
+    answered = summaries(user.id, course.id)
+    progress = course_progress(answered, course, moment)
     kp_names = {kp: course.knowledge_points[kp].name for kp in course.knowledge_points}
     papers = [p for p in all_papers if p.course_id == course.id and p.submitted_at is not None]
     blueprint = course.manifest.exams[0] if course.manifest.exams else None
@@ -54,7 +55,7 @@ def _course_view(user: User | SignedInUser, course: Course, all_papers: list[Exa
                                                 NotebookEntry.course_id == course.id))
         if qid in course.by_id)
     pass_percent = papers[-1].pass_percent if papers else (blueprint.pass_percent if blueprint else 60)
-    outlook = adaptive.outlook(user.id, course, moment)     # the readiness model of docs/adaptive.md
+    outlook = adaptive.outlook(user.id, course, moment, answered)     # the readiness model of docs/adaptive.md
     return {
         "course": course,
         "progress": progress,

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Date, and_, case, cast, func, literal_column, select
+from sqlalchemy import ColumnElement, Date, and_, bindparam, case, cast, func, literal_column, select
 from sqlalchemy.orm import defer
 
 from tutor.content.course import Course
@@ -43,17 +43,43 @@ class CourseProgress:
     last_answer: datetime | None
 
 
-def question_states(user_id: int, course_id: str, now: datetime) -> dict[str, QuestionState]:
-    """question id -> the student's standing on it (one row per answered question)."""
-    rows = db.session.execute(
-        select(StudentQuestion.question_id, StudentQuestion.attempts, StudentQuestion.correct,
-               StudentQuestion.last_correct,
-               (and_(ReviewCard.state == REVIEW_STATE, ReviewCard.due > now)).label("retained"))
-        .outerjoin(ReviewCard, and_(ReviewCard.user_id == StudentQuestion.user_id,
-                                    ReviewCard.course_id == StudentQuestion.course_id,
-                                    ReviewCard.question_id == StudentQuestion.question_id))
-        .where(StudentQuestion.user_id == user_id, StudentQuestion.course_id == course_id))
-    return {qid: QuestionState(n, ok, last, bool(kept)) for qid, n, ok, last, kept in rows}
+class Summary(NamedTuple):
+    """The student's summary row for one question they answered, with its review card (the
+    card's columns None where there is none)."""
+
+    question_id: str
+    attempts: int
+    correct: int
+    last_correct: bool
+    first_fraction: float | None
+    last_at: datetime | None
+    card_state: int | None
+    due: datetime | None
+    card: dict[str, Any] | None        # fsrs.Card.to_dict()
+
+
+_SUMMARIES = (select(StudentQuestion.question_id, StudentQuestion.attempts, StudentQuestion.correct,
+                     StudentQuestion.last_correct, StudentQuestion.first_fraction, StudentQuestion.last_at,
+                     ReviewCard.state, ReviewCard.due, ReviewCard.card)
+              .outerjoin(ReviewCard, and_(ReviewCard.user_id == StudentQuestion.user_id,
+                                          ReviewCard.course_id == StudentQuestion.course_id,
+                                          ReviewCard.question_id == StudentQuestion.question_id))
+              .where(StudentQuestion.user_id == bindparam("user_id"),
+                     StudentQuestion.course_id == bindparam("course_id")))
+
+
+def summaries(user_id: int, course_id: str) -> list[Summary]:
+    """Every question the student answered in the course: one query, which the progress and
+    home pages read once for the tallies, the mastery and the readiness model alike."""
+    return [Summary(*row) for row in db.session.connection().execute(
+        _SUMMARIES, {"user_id": user_id, "course_id": course_id})]
+
+
+def question_states(rows: list[Summary], now: datetime) -> dict[str, QuestionState]:
+    """question id -> the student's standing on it."""
+    return {row.question_id: QuestionState(row.attempts, row.correct, row.last_correct,
+                                           row.card_state == REVIEW_STATE and row.due is not None and row.due > now)
+            for row in rows}
 
 
 def fold(course: Course, states: dict[str, QuestionState]) -> tuple[dict[str, Tally], dict[str, Mastery]]:
@@ -68,11 +94,11 @@ def fold(course: Course, states: dict[str, QuestionState]) -> tuple[dict[str, Ta
     return tallies, levels
 
 
-def course_progress(user_id: int, course: Course, now: datetime) -> CourseProgress:
-    by_kp, levels = fold(course, question_states(user_id, course.id, now))
+def course_progress(rows: list[Summary], course: Course, now: datetime) -> CourseProgress:
+    """The tallies and mastery of the student whose `summaries` these are."""
+    by_kp, levels = fold(course, question_states(rows, now))
     by_topic = {t.id: sum((by_kp[kp.id] for kp in t.knowledge_points), Tally()) for t in course.topics}
-    last = db.session.scalar(select(func.max(StudentQuestion.last_at)).where(
-        StudentQuestion.user_id == user_id, StudentQuestion.course_id == course.id))
+    last = max((row.last_at for row in rows if row.last_at is not None), default=None)
     return CourseProgress(sum(by_topic.values(), Tally()), by_topic, by_kp, levels, last)
 
 

@@ -14,7 +14,7 @@ from tutor.standing.sets import latest_unfinished
 from tutor.standing.goals import StudyGoals, study_goals
 from tutor.standing.mastery import level_counts
 from tutor.standing.review import due_today, learning_step_minutes
-from tutor.standing.stats import course_progress
+from tutor.standing.stats import course_progress, summaries
 from tutor.web import catalog, course_or_404, now
 
 bp = Blueprint("study", __name__)
@@ -34,8 +34,10 @@ def home() -> str:
         work = sorted((line for line in tries.student_lines(current_user.id, now()) if line[2] in PENDING),
                       key=lambda line: line[0].due_at)
         resume = {c.id: latest_unfinished(current_user.id, c) for c in courses}   # 继续上次练习
-        progress = {c.id: course_progress(current_user.id, c, now()) for c in courses}
-        outlooks = {c.id: adaptive.outlook(current_user.id, c, now()) for c in courses}   # 智能练习's forecast
+        answered = {c.id: summaries(current_user.id, c.id) for c in courses}
+        progress = {c.id: course_progress(answered[c.id], c, now()) for c in courses}
+        # 智能练习's forecast, from the same rows
+        outlooks = {c.id: adaptive.outlook(current_user.id, c, now(), answered[c.id]) for c in courses}
         until = learning.end_of_day(now(), current_app.config["TUTOR_TIMEZONE"])
         counts = {c.id: {"due": due_today(current_user.id, c.id, until),
                          "levels": level_counts(progress[c.id].mastery),
