@@ -17,7 +17,7 @@ from werkzeug.routing import IntegerConverter, ValidationError
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import OperationalError
 
-from tutor import localtime, markdown, preferences, security, teaching, transactions
+from tutor import links, localtime, markdown, preferences, security, teaching, transactions
 from tutor.formatting import points_text
 from tutor.content.course import Course
 from tutor.content.loader import Catalog
@@ -225,6 +225,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录。"
     login_manager.login_message_category = "info"
+    links.init_app(app)     # templates' url_for keeps the links that take no value
 
     # Safe to mark: markdown.render* output has been through nh3's allow-list sanitiser, and
     # markdown.pictures escapes the text around the <img> tags it makes.
