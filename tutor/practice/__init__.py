@@ -284,7 +284,8 @@ def _study(practice_set: rows.SetRow, course: Course, live: list[int]) -> str:
 @login_required
 @writes_after_reading
 def answer(set_id: int) -> Response:
-    found = rows.answering(set_id, strict_int(request.form.get("delivery")) or 0)
+    # in place, the feedback and the next card are shown from the set as read here (and the answer)
+    found = rows.answering(set_id, strict_int(request.form.get("delivery")) or 0, whole=fragments.wanted())
     if found is None or found.practice_set.user_id != current_user.id:
         abort(404)
     practice_set, delivery = found.practice_set, found.delivery
@@ -346,8 +347,8 @@ def _attempt_row(attempt_id: int, answer: learning.AnswerRow) -> rows.AttemptRow
     """The answer just stored, as reading it back gives it: its JSON columns as JSON returns
     them (a tuple comes back a list), and nothing self-assessed or reviewed yet."""
     return rows.AttemptRow(attempt_id, answer.question_version, json.loads(json.dumps(answer.response)),
-                           answer.correct, float(answer.score), float(answer.max_score), json.loads(json.dumps(answer.parts)),
-                           None, None, None, None)
+                           answer.correct, float(answer.score), float(answer.max_score),
+                           json.loads(json.dumps(answer.parts)), None, None, None, None)
 
 
 def _restart_cursor(course: Course, scope: tuple[str, str]) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NamedTuple, Sequence
 
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import and_, bindparam, exists, select
 
 from tutor import learning
 from tutor.extensions import db
@@ -150,42 +150,54 @@ def state(set_id: int) -> SetState | None:
 
 
 class Answering(NamedTuple):
-    """A set as an answer to one of its presentations finds it: the set's state, the
-    presentation (None: no such one in this set), when the set was last answered, and the
-    student's review card and notebook entry for its question."""
+    """A set as an answer to one of its presentations finds it: the set, the presentation (None:
+    no such one in this set), when the set was last answered, the student's review card and
+    notebook entry for its question, and, when asked for, the whole set's state."""
 
-    state: SetState
+    practice_set: SetRow
     delivery: DeliveryRow | None
     last_answered_at: datetime | None
     before: learning.Standing
+    state: SetState | None
 
-    @property
-    def practice_set(self) -> SetRow:
-        return self.state.practice_set
-
-    def answered(self, attempt: AttemptRow) -> SetState:
-        """The state after this presentation's answer is stored: what reading it again gives."""
-        assert self.delivery is not None
+    def answered(self, attempt: AttemptRow) -> SetState | None:
+        """The set's state after this presentation's answer is stored: what reading it again
+        gives (None if the state was not read)."""
+        if self.state is None or self.delivery is None:
+            return None
+        answered_id = self.delivery.id
         return self.state._replace(presented=[
-            shown._replace(attempt=attempt) if shown.delivery.id == self.delivery.id else shown
+            shown._replace(attempt=attempt) if shown.delivery.id == answered_id else shown
             for shown in self.state.presented])
 
 
-# The set's state, as _STATE reads it, with its last answer's time and, on the row of the
-# presentation being answered, the review card and notebook entry: the view reads before it
-# writes, and shows the feedback and the next question from this and what it wrote.
-_ANSWERING = (select(*_STATE_COLUMNS, _sets.c.last_answered_at, *learning.STANDING_COLUMNS)
-              .select_from(learning.join_standing(_PRESENTED, _sets.c.user_id, _sets.c.course_id,
-                                                  _deliveries.c.question_id,
-                                                  only=_deliveries.c.id == bindparam("delivery_id")))
-              .where(_sets.c.id == bindparam("set_id"))
-              .order_by(_deliveries.c.position))
+# The set with the presentation being answered and the student's review card and notebook
+# entry for its question, and the set's last answer time (for "seconds taken"): what storing an
+# answer needs.
+_ONE = _sets.outerjoin(_deliveries, and_(_deliveries.c.set_id == _sets.c.id,
+                                         _deliveries.c.id == bindparam("delivery_id")))
+_ANSWERING = (select(*_SET_COLUMNS, *_DELIVERY_COLUMNS, _sets.c.last_answered_at, *learning.STANDING_COLUMNS)
+              .select_from(learning.join_standing(_ONE, _sets.c.user_id, _sets.c.course_id,
+                                                  _deliveries.c.question_id))
+              .where(_sets.c.id == bindparam("set_id")))
+# The same with the whole set's state, as _STATE reads it (the standing on the answered row
+# only): the in-place answer shows the feedback and the next question from it and what it
+# wrote, without reading the set again.
+_ANSWERING_WHOLE = (select(*_STATE_COLUMNS, _sets.c.last_answered_at, *learning.STANDING_COLUMNS)
+                    .select_from(learning.join_standing(_PRESENTED, _sets.c.user_id, _sets.c.course_id,
+                                                        _deliveries.c.question_id,
+                                                        only=_deliveries.c.id == bindparam("delivery_id")))
+                    .where(_sets.c.id == bindparam("set_id"))
+                    .order_by(_deliveries.c.position))
 
 
-def answering(set_id: int, delivery_id: int) -> Answering | None:
-    rows = db.session.connection().execute(_ANSWERING, {"set_id": set_id, "delivery_id": delivery_id}).all()
+def answering(set_id: int, delivery_id: int, whole: bool = False) -> Answering | None:
+    """`whole`: read the whole set's state too."""
+    rows = db.session.connection().execute(_ANSWERING_WHOLE if whole else _ANSWERING,
+                                           {"set_id": set_id, "delivery_id": delivery_id}).all()
     if not rows:
         return None
     row = next((row for row in rows if row.delivery_id == delivery_id), None)
-    return Answering(_state_of(rows), None if row is None else _delivery_of(row), rows[0].last_answered_at,
-                     learning.standing_of(row) if row is not None else learning.Standing())
+    return Answering(_set_of(rows[0]), None if row is None else _delivery_of(row), rows[0].last_answered_at,
+                     learning.standing_of(row) if row is not None else learning.Standing(),
+                     _state_of(rows) if whole else None)
