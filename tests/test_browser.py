@@ -207,7 +207,7 @@ def test_mock_exam_with_keyboard_and_answer_sheet(server: str, browser, device: 
     assert "还有 1 道题没有作答" in confirm and "第39题" in confirm and "已标记的题" in confirm
     shoot(page, f"{device}-exam-confirm")
     page.get_by_role("button", name="确认交卷").click()
-    assert page.locator(".bignum").is_visible()
+    expect(page.locator(".bignum")).to_be_visible()     # waits for the result page to load
     result = page.locator("main").inner_text()
     assert "各题型得分" in result and "逐题回顾" in result and "未作答" in result
     expect(page.locator("section.review")).to_have_count(40)
@@ -292,7 +292,7 @@ def test_progress_and_instructor_dashboard_with_seeded_data(server: str, browser
     login_in_browser(page, server, names[0])
     page.get_by_role("link", name="我的进度").click()
     charts = page.locator("svg.chart")
-    assert charts.count() == 3
+    expect(charts).to_have_count(3)     # waits for the page to load
     for title in ("各知识点掌握程度（0-100）", "最近 30 天的答题量与正确率", "模拟考试得分（%）"):
         assert page.locator("svg.chart title", has_text=title).count() == 1
     assert page.get_by_text("模拟考试预估得分").is_visible()
